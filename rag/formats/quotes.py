@@ -1,0 +1,188 @@
+"""Quotations in prose: who said the words between the quotation marks.
+
+Example:
+    '"We feel abandoned," he said. "We feel we\\'re alone."' after a paragraph naming
+    Nazary gives two quoted segments by Nazary; the words `he said.` are attribution,
+    not a passage of their own.
+
+Journalistic conventions this follows:
+- an attribution next to the quote: `"...," Nazary said`, `"...," he added, "..."`,
+  `Qari Saeed Khosty, who runs ..., told Newsweek`, `X tweeted`, `said Nazary`;
+- an attribution earlier in the same sentence: `Nazary said the forces "prefer peace"`;
+- `he`/`she` refers to the last person named as speaking;
+- a long quotation with no attribution continues the last speaker (a paragraph that is
+  all quote); a short one with none is scare quotes ("so-called "Lion of Panjshir"") and
+  stays with the narrator.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..speakers import SpeakerNames
+
+SPEECH_VERBS = (
+    "said|says|say|told|tells|added|adds|argued|argues|tweeted|tweets|wrote|writes|asked|asks"
+    "|explained|explains|noted|notes|stated|states|continued|insisted|insists|warned|warns"
+    "|stressed|stresses|emphasized|emphasised|replied|replies|recalled|claimed|claims|declared"
+    "|announced|posted|acknowledged|admitted|answered|responded|saying|adding|telling|arguing"
+    "|writing|noting|warning|according to"
+)
+_VERB = rf"(?:{SPEECH_VERBS})\b"
+_NAME = r"(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]*"
+_PRONOUN = r"\b(?:he|she|He|She)\b"
+# `Nazary said`, `Qari Saeed Khosty, who runs the networks, told`
+_SUBJECT_VERB = re.compile(rf"(?P<who>\b{_NAME}|{_PRONOUN})\s*(?:,[^\"“”,]{{1,160}},\s*)?{_VERB}")
+# `said Nazary`, `according to Nazary`
+_VERB_SUBJECT = re.compile(rf"{_VERB}\s+(?P<who>{_NAME})")
+# `Nazary shared his own perspective, saying there was` (the subject opens the sentence)
+_OPENING_SUBJECT = re.compile(rf"^\s*(?:(?:And|But|So|Then|Yet)\s+)?(?P<who>{_NAME})\b[^\"“”]*?\b{_VERB}")
+_OPENERS = {'"': '"', "“": "”"}
+MIN_UNATTRIBUTED_WORDS = 5  # shorter unattributed quotes are scare quotes
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A span of a paragraph: a quotation (speaker set) or narration (speaker None)."""
+
+    start: int
+    end: int
+    speaker: str | None
+
+
+def quote_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Inner spans of balanced double quotations ("..." or “...”) in text[start:end]."""
+    spans, i = [], start
+    while i < end:
+        ch = text[i]
+        if ch in _OPENERS:
+            close = text.find(_OPENERS[ch] if ch == "“" else '"', i + 1, end)
+            if ch == "“" and close < 0:
+                close = text.find('"', i + 1, end)
+            if close < 0:
+                break  # unbalanced: the rest is narration
+            spans.append((i + 1, close))
+            i = close + 1
+        else:
+            i += 1
+    return spans
+
+
+def _is_sentence(quote: str) -> bool:
+    """`We feel we're alone.` is speech; `Lion of Panjshir` is a nickname in scare quotes."""
+    return quote[:1].isupper() and quote[-1:] in ".!?,"
+
+
+class QuoteAttributor:
+    """Walks a document's prose paragraphs in order, remembering the last speaker."""
+
+    def __init__(self, names: SpeakerNames):
+        self.names = names
+        self.last_speaker: str | None = None
+        self.text = ""
+        self._paragraphs_since_speaker = 0
+
+    def _person(self, who: str) -> str | None:
+        """The canonical speaker for an attribution subject, or None if not a person."""
+        if re.fullmatch(_PRONOUN, who):
+            return self.last_speaker
+        words = who.split()
+        # `Rejecting the line, Nazary` / `Pentagon Press Secretary John Kirby`: longest
+        # tail of the capitalised run that is a person.
+        for i in range(len(words)):
+            tail = " ".join(words[i:])
+            if self.names.known(tail) or (i < len(words) - 1 and self.names.is_person(tail)):
+                return self.names.canonical(tail)
+        # A lone capitalised word as the subject of a speech verb: a surname nobody spelled
+        # out ("Nazary said"), unless the text calls it "the X" (an organisation).
+        last = words[-1]
+        if last[:1].isupper() and not re.search(rf"\bthe\s+{re.escape(last)}\b", self.text, re.IGNORECASE):
+            return self.names.canonical(last)
+        return None
+
+    def _attribution(self, fragment: str, before: bool) -> str | None:
+        """The speaker an attribution fragment names; `before` = fragment precedes quote."""
+        found = None
+        for m in _SUBJECT_VERB.finditer(fragment):
+            person = self._person(m.group("who"))
+            if person:
+                found = person
+                if not before:
+                    return found  # the nearest attribution after the quote
+        if found:
+            return found
+        for pattern in (_VERB_SUBJECT, _OPENING_SUBJECT):
+            m = pattern.search(fragment)
+            if m and (person := self._person(m.group("who"))):
+                return person
+        return None
+
+    def note_sentence(self, text: str) -> None:
+        """Remember speakers named in prose without quotes (`Khosty argued that ...`)."""
+        for m in _SUBJECT_VERB.finditer(text):
+            person = self._person(m.group("who"))
+            if person and not re.fullmatch(_PRONOUN, m.group("who")):
+                self.last_speaker = person
+                self._paragraphs_since_speaker = 0
+
+    def paragraph(self, text: str, start: int, end: int) -> list[Piece]:
+        """Split one prose paragraph into quoted pieces and narration."""
+        self.text = text
+        spans = quote_spans(text, start, end)
+        self._paragraphs_since_speaker += 1
+        if not spans:
+            self.note_sentence(text[start:end])
+            return [Piece(start, end, None)]
+
+        speakers: list[str | None] = []
+        for k, (qs, qe) in enumerate(spans):
+            prev_end = spans[k - 1][1] + 1 if k else start
+            next_start = spans[k + 1][0] - 1 if k + 1 < len(spans) else end
+            after = text[qe + 1 : next_start]
+            before = text[prev_end : qs - 1]
+            # Only the attribution up to the end of its sentence belongs to this quote.
+            after_sentence = re.split(r"(?<=[.!?])\s", after, maxsplit=1)[0]
+            before_sentence = re.split(r"[.!?]\s", before)[-1]
+            # `Khosty argued that ... lofty. He said the demands were "too high"`
+            self.note_sentence(before[: len(before) - len(before_sentence)])
+            quote = text[qs:qe].strip()
+            # A quote closed by a full stop ends its sentence: what follows is not its attribution.
+            who = self._attribution(after_sentence, before=False) if not quote.endswith(".") else None
+            who = who or self._attribution(before_sentence, before=True)
+            same_sentence = k > 0 and speakers[-1] and not re.search(r"[.!?]", before)
+            if same_sentence and not who:
+                who = speakers[-1]  # `were "too high" and "above" what`: one attribution, two quotes
+            if who:
+                self.last_speaker, self._paragraphs_since_speaker = who, 0
+            elif self._recent() and (_is_sentence(quote) or len(quote.split()) >= MIN_UNATTRIBUTED_WORDS):
+                who = self.last_speaker
+            speakers.append(who)
+
+        pieces: list[Piece] = []
+        cursor = start
+        for (qs, qe), who in zip(spans, speakers):
+            if who is None:
+                continue  # scare quotes: stay inside the narration around them
+            self._narration(text, cursor, qs - 1, pieces)
+            pieces.append(Piece(qs, qe, who))
+            cursor = qe + 1
+        self._narration(text, cursor, end, pieces)
+        return pieces
+
+    def _recent(self) -> bool:
+        return self.last_speaker is not None and self._paragraphs_since_speaker <= 3
+
+    def _narration(self, text: str, start: int, end: int, out: list[Piece]) -> None:
+        """Narration between quotes, minus bare attributions like `, Nazary said. `"""
+        while start < end and not (text[start].isalnum() or text[start] in "([“\"'‘"):
+            start += 1
+        while end > start and text[end - 1] in " ,;:\"“”\n\t—–-":
+            end -= 1
+        fragment = text[start:end]
+        if not re.search(r"\w", fragment):
+            return
+        m = _SUBJECT_VERB.search(fragment) or _VERB_SUBJECT.search(fragment)
+        if m and len((fragment[: m.start()] + fragment[m.end() :]).split()) <= 2:
+            return  # a bare attribution (`Nazary told Newsweek`) is not a passage
+        out.append(Piece(start, end, None))

@@ -1,0 +1,153 @@
+"""Ingestion: a folder of transcripts -> speaker-attributed `Passage` records.
+
+    read_documents(folder)     files -> Documents (and BadFiles, each with its reason)
+    parse_document(doc, ...)   Document -> Segments, by format (text, WebVTT, SRT, JSON)
+    to_passages(doc, ...)      Segments -> Passages: canonical speakers, sentence-bounded
+                               chunks, the question an answer replies to as context
+    load_corpus(folder)        all of the above
+
+Every bad file is reported by name with its reason and the others are still ingested.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from .chunking import pack, sentence_spans
+from .config import Config
+from .errors import FormatError, UserError
+from .formats.segments_json import parse_json_segments
+from .formats.subtitles import parse_srt, parse_vtt
+from .formats.text import parse_text
+from .metadata import METADATA_FILE, Metadata, load_metadata
+from .records import NARRATOR, BadFile, Corpus, Document, Passage, Segment
+from .speakers import SpeakerNames
+
+TEXT_EXTENSIONS = (".txt", ".md", ".text")
+SUPPORTED = (*TEXT_EXTENSIONS, ".vtt", ".srt", ".json")
+
+
+def read_document(path: Path, source: str, metadata: Metadata, max_bytes: int) -> Document:
+    """Read and decode one file, or raise FormatError saying why it cannot be used."""
+    if path.suffix.lower() not in SUPPORTED:
+        raise FormatError(f"unsupported file type {path.suffix or '(none)'!r}; supported: {', '.join(SUPPORTED)}")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise FormatError(f"too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)")
+        data = path.read_bytes()
+    except OSError as e:
+        raise FormatError(f"cannot be read ({e.strerror or e})") from None
+    if b"\x00" in data[:8192]:
+        raise FormatError("binary file, not a text transcript")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise FormatError(f"not UTF-8 (byte 0x{data[e.start]:02x} on line {line}); re-save it as UTF-8") from None
+    if not text.strip():
+        raise FormatError("empty file")
+    return Document(source, text, metadata.source(source), hashlib.sha256(data).hexdigest())
+
+
+def read_documents(folder: Path, config: Config) -> tuple[list[Document], list[BadFile], Metadata]:
+    """Every transcript under `folder` (hidden files and the metadata file excepted)."""
+    if not folder.is_dir():
+        raise UserError(f"corpus folder not found: {folder}")
+    metadata = load_metadata(folder)
+    documents, bad = [], []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_dir() or rel == METADATA_FILE or any(p.startswith(".") for p in Path(rel).parts):
+            continue
+        try:
+            documents.append(read_document(path, rel, metadata, int(config.max_file_mb * 1e6)))
+        except FormatError as e:
+            bad.append(BadFile(rel, str(e)))
+    return documents, bad, metadata
+
+
+def parse_document(doc: Document, names: SpeakerNames) -> list[Segment]:
+    suffix = Path(doc.source).suffix.lower()
+    if suffix == ".vtt":
+        return parse_vtt(doc.text)
+    if suffix == ".srt":
+        return parse_srt(doc.text)
+    if suffix == ".json":
+        return parse_json_segments(doc.text)
+    return parse_text(doc.text, doc.meta, names)
+
+
+def document_title(doc: Document) -> str:
+    """The metadata's title, else the first line of a text file, else the file name."""
+    if doc.meta.title:
+        return doc.meta.title
+    if Path(doc.source).suffix.lower() in TEXT_EXTENSIONS:
+        first = doc.text.strip().split("\n", 1)[0]
+        first = re.sub(r"https?://\S+", "", first).strip()
+        if 0 < len(first) <= 200:
+            return first
+    return Path(doc.source).stem
+
+
+def to_passages(doc: Document, segments: list[Segment], names: SpeakerNames, max_chars: int) -> list[Passage]:
+    names = names.for_document(doc.text)
+    title = document_title(doc)
+    passages: list[Passage] = []
+    question, question_turn = "", None
+    for seg in segments:
+        speaker = names.canonical(seg.speaker) if seg.speaker else NARRATOR
+        if seg.role == "interviewer":
+            # The whole question (all its paragraphs) is context for the answer after it.
+            question = f"{question} {doc.text[seg.start:seg.end]}".strip() if seg.turn == question_turn else doc.text[seg.start : seg.end]
+            question_turn = seg.turn
+        context = question if seg.role == "interviewee" else ""
+        for s, e in pack(doc.text, sentence_spans(doc.text, seg.start, seg.end), max_chars):
+            passages.append(
+                Passage(
+                    id=f"{doc.source}#{s}-{e}",
+                    source=doc.source,
+                    title=title,
+                    speaker=speaker,
+                    role=seg.role,
+                    text=doc.text[s:e],
+                    start=s,
+                    end=e,
+                    turn=seg.turn,
+                    question=context,
+                    t_start=seg.t_start,
+                    t_end=seg.t_end,
+                )
+            )
+    return passages
+
+
+def ingest_document(doc: Document, names: SpeakerNames, config: Config) -> list[Passage]:
+    return to_passages(doc, parse_document(doc, names), names, config.passage_chars)
+
+
+def load_corpus(folder: Path | str | None = None, config: Config | None = None) -> Corpus:
+    """Ingest a folder. Raises UserError when no file in it is usable."""
+    config = config or Config.from_env()
+    folder = Path(folder) if folder is not None else config.corpus
+    documents, bad, metadata = read_documents(folder, config)
+    names = SpeakerNames(metadata.people)
+    passages: list[Passage] = []
+    usable: list[Document] = []
+    for doc in documents:
+        try:
+            found = ingest_document(doc, names, config)
+        except FormatError as e:
+            bad.append(BadFile(doc.source, str(e)))
+            continue
+        if not found:
+            bad.append(BadFile(doc.source, "no text found in it"))
+            continue
+        usable.append(doc)
+        passages.extend(found)
+    if not usable:
+        detail = "; ".join(f"{b.source}: {b.reason}" for b in bad[:3]) or "the folder is empty"
+        raise UserError(f"no usable transcript in {folder} ({detail})")
+    return Corpus(str(folder), tuple(usable), tuple(passages), tuple(sorted(bad, key=lambda b: b.source)))

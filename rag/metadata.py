@@ -1,0 +1,72 @@
+"""The corpus metadata file: facts about each source that its text does not state reliably.
+
+A corpus folder may hold `metadata.toml`:
+
+    [people."Ali Nazary"]
+    aliases = ["Ali Nazari", "Nazari", "Nazary"]
+
+    [[sources]]
+    file = "interview.txt"
+    title = "..."; publication = "..."; date = "2022-12-01"; url = "..."
+    interviewers = ["Faisal Saeed Al Mutaar"]; interviewees = ["Khalid Amiri"]
+
+Every field is optional, and so is the file itself.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UserError
+from .records import SourceMeta
+
+METADATA_FILE = "metadata.toml"
+
+
+@dataclass(frozen=True)
+class Metadata:
+    sources: dict[str, SourceMeta] = field(default_factory=dict)
+    people: dict[str, tuple[str, ...]] = field(default_factory=dict)  # canonical -> aliases
+
+    def source(self, name: str) -> SourceMeta:
+        return self.sources.get(name) or SourceMeta(file=name)
+
+
+def _strings(value: object, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise UserError(f"{where}: expected a string or a list of strings, got {value!r}")
+
+
+def load_metadata(folder: Path) -> Metadata:
+    """Read `folder/metadata.toml` if there is one; a malformed file is a UserError."""
+    path = folder / METADATA_FILE
+    if not path.is_file():
+        return Metadata()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as e:
+        raise UserError(f"{path}: cannot read the metadata file: {e}") from None
+
+    people: dict[str, tuple[str, ...]] = {}
+    for name, entry in (data.get("people") or {}).items():
+        aliases = entry.get("aliases", []) if isinstance(entry, dict) else entry
+        people[name] = _strings(aliases, f"{path}: people.{name}.aliases")
+
+    sources: dict[str, SourceMeta] = {}
+    for i, entry in enumerate(data.get("sources") or []):
+        where = f"{path}: sources[{i}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
+            raise UserError(f"{where}: every source needs a `file` name")
+        text = {k: str(entry.get(k, "")) for k in ("title", "publication", "date", "url")}
+        sources[entry["file"]] = SourceMeta(
+            file=entry["file"],
+            interviewers=_strings(entry.get("interviewers", []), f"{where}.interviewers"),
+            interviewees=_strings(entry.get("interviewees", []), f"{where}.interviewees"),
+            **text,
+        )
+    return Metadata(sources=sources, people=people)

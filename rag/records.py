@@ -1,0 +1,102 @@
+"""The typed records that flow between the pipeline's stages.
+
+Each stage takes and returns these frozen dataclasses; JSON appears only at the edges
+(the command line, the web page, the evals). Defined once, here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Role = Literal["interviewer", "interviewee", "quoted", "narrator", "speaker"]
+ROLES: tuple[str, ...] = ("interviewer", "interviewee", "quoted", "narrator", "speaker")
+
+NARRATOR = "narrator"
+
+
+@dataclass(frozen=True)
+class SourceMeta:
+    """What is known about one transcript beyond its text (from the corpus metadata file).
+
+    Every field is optional: a transcript the metadata does not mention gets an empty one.
+    """
+
+    file: str
+    title: str = ""
+    publication: str = ""
+    date: str = ""
+    url: str = ""
+    interviewers: tuple[str, ...] = ()
+    interviewees: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    """One readable transcript: its decoded text and what the metadata says about it."""
+
+    source: str  # file name relative to the corpus folder
+    text: str  # the file decoded as UTF-8, exactly; offsets index into this
+    meta: SourceMeta
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A span of a document said by one speaker: what a format parser produces.
+
+    `speaker` is the name as the document writes it (canonicalised later), or None when
+    the words are nobody's quote. Segments of one conversational turn share `turn`.
+    """
+
+    start: int
+    end: int
+    speaker: str | None
+    role: Role
+    turn: int
+    t_start: float | None = None
+    t_end: float | None = None
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A passage a reader can take in at a glance, said by one speaker, cited by offsets.
+
+    Invariant: `document.text[start:end] == text`. Retrieval context (the question an
+    answer replies to) lives in `question`, never inside `text`.
+    """
+
+    id: str
+    source: str
+    title: str
+    speaker: str
+    role: Role
+    text: str
+    start: int
+    end: int
+    turn: int = 0
+    question: str = ""
+    t_start: float | None = None
+    t_end: float | None = None
+
+    def to_json(self) -> dict:
+        """The contract's fields first, then the extras (timestamps, question context)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class BadFile:
+    """A corpus file that could not be ingested, and why (shown to the user as is)."""
+
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The result of ingesting a folder: passages in document order, and what was skipped."""
+
+    root: str
+    documents: tuple[Document, ...]
+    passages: tuple[Passage, ...]
+    bad_files: tuple[BadFile, ...] = field(default_factory=tuple)

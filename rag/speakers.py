@@ -1,0 +1,134 @@
+"""Canonical speaker names: every spelling, label and surname of a person folded into one.
+
+Example:
+    >>> names = SpeakerNames({"Ali Nazary": ("Nazari", "Ali Nazari")})
+    >>> names.canonical("NAZARI"), names.canonical("Mr. Nazary"), names.canonical("Ali")
+    ('Ali Nazary', 'Ali Nazary', 'Ali Nazary')
+
+Resolution order: an alias of the metadata (case, punctuation and honorifics ignored);
+a single first name or surname that belongs to exactly one metadata person; a surname
+that the document itself gives in full ("Kirby" after "John Kirby"); else the name as
+written, with shouted capitals softened ("SERENKO" -> "Serenko").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+# Titles that precede a name without being part of it ("General Khalid Amiri").
+HONORIFICS = frozenset(
+    "mr mrs ms miss dr doctor prof professor general gen commander cmdr colonel col captain"
+    " capt lt lieutenant sir dame president minister secretary ambassador senator rep"
+    " sheikh mullah imam martyr the".split()
+)
+PRONOUNS = frozenset("he she they i we you it this that who".split())
+
+_WORD = re.compile(r"[\w’'.-]+")
+# A run of capitalised words: where a document spells a person's full name.
+_NAME_RUN = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:[A-Z][\w’'-]+|(?:al|bin|ibn|de|van|von)\b))+")
+
+
+def name_key(name: str) -> str:
+    """Case-, accent-, punctuation- and honorific-insensitive key for comparing names."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = re.sub(r"[’']s\b", "", text)  # possessive: "Amiri’s" is Amiri
+    words = [w.strip(".’'-") for w in _WORD.findall(text.replace("-", " "))]
+    words = [w for w in words if w]
+    while len(words) > 1 and words[0] in HONORIFICS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def display_name(name: str) -> str:
+    """The name as written, but 'SERENKO' or 'Andrei SERENKO' reads as 'Serenko'."""
+    words = name.split()
+    while len(words) > 2 and name_key(words[0]) in HONORIFICS:
+        words = words[1:]  # "Professor Burhanuddin Rabbani" -> "Burhanuddin Rabbani"
+    fixed = [w.capitalize() if w.isupper() and len(w) > 2 and w.isalpha() else w for w in words]
+    return " ".join(fixed)
+
+
+def document_names(text: str) -> Counter[str]:
+    """Full names (two or more capitalised words) a document spells out, with counts."""
+    return Counter(m.group(0) for m in _NAME_RUN.finditer(text))
+
+
+class SpeakerNames:
+    """Maps the names a transcript uses to one canonical name per person."""
+
+    def __init__(self, people: Mapping[str, Iterable[str]], doc_names: Counter[str] | None = None):
+        self._alias: dict[str, str] = {}
+        self._token_owners: dict[str, set[str]] = {}
+        for canonical, aliases in people.items():
+            for alias in (canonical, *aliases):
+                key = name_key(alias)
+                if not key:
+                    continue
+                self._alias.setdefault(key, canonical)
+                words = key.split()
+                for token in {words[0], words[-1]}:
+                    self._token_owners.setdefault(token, set()).add(canonical)
+        self._doc_names = doc_names or Counter()
+        self._doc_text = ""
+
+    def for_document(self, text: str) -> SpeakerNames:
+        """A copy that also knows the full names spelled out in this document."""
+        copy = object.__new__(SpeakerNames)
+        copy._alias, copy._token_owners = self._alias, self._token_owners
+        copy._doc_names = document_names(text)
+        copy._doc_text = text
+        return copy
+
+    def known(self, name: str) -> str | None:
+        """The canonical name if `name` is a metadata person or spelled in full here."""
+        key = name_key(name)
+        if not key or key in PRONOUNS:
+            return None
+        if key in self._alias:
+            return self._alias[key]
+        words = key.split()
+        if len(words) == 1:
+            owners = self._token_owners.get(words[0], set())
+            if len(owners) == 1:
+                return next(iter(owners))
+            full = self._full_name_in_document(words[0])
+            if full:
+                return self._alias.get(name_key(full), display_name(full))
+        return None
+
+    def canonical(self, name: str) -> str:
+        return self.known(name) or display_name(" ".join(name.split()))
+
+    def is_person(self, name: str) -> bool:
+        """Known person, or a plausible full name (2-4 capitalised words)."""
+        if self.known(name):
+            return True
+        words = name.split()
+        return 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
+
+    def _full_name_in_document(self, token: str) -> str | None:
+        """'Kirby' -> 'John Kirby' when the document says 'Press Secretary John Kirby';
+        'Khalid' -> 'Khalid Amiri' when it says 'Khalid Amiri, 35, is ...'."""
+        if re.search(rf"\bthe\s+{re.escape(token)}\b", self._doc_text, re.IGNORECASE):
+            return None  # "the Taliban", "the Pentagon": an organisation, not a surname
+        counts: Counter[str] = Counter()
+        for run, n in self._doc_names.items():
+            words = run.split()
+            keys = [name_key(w) for w in words]
+            for j, key in enumerate(keys):
+                if key != token:
+                    continue
+                if j + 1 < len(words):  # a first name: it and the surname after it
+                    counts[f"{words[j]} {words[j + 1]}"] += n
+                    continue
+                for i in range(j - 1, max(j - 3, -1), -1):  # a surname: up to two names before
+                    if keys[i] in HONORIFICS:
+                        break
+                    counts[" ".join(words[i : j + 1])] += n
+        if not counts:
+            return None
+        return max(counts, key=lambda name: (counts[name], len(name)))
