@@ -28,7 +28,7 @@ PRONOUNS = frozenset("he she they i we you it this that who".split())
 
 _WORD = re.compile(r"[\w’'.-]+")
 # A run of capitalised words: where a document spells a person's full name.
-_NAME_RUN = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:[A-Z][\w’'-]+|(?:al|bin|ibn|de|van|von)\b))+")
+_NAME_RUN = re.compile(r"\b[A-Z][\w’'-]+(?:[ \t]+(?:[A-Z][\w’'-]+|(?:al|bin|ibn|de|van|von)\b))+")
 
 
 def name_key(name: str) -> str:

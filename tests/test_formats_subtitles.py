@@ -346,8 +346,8 @@ def test_module_examples_hold():
 # --- property: rendered cues parse back --------------------------------------------------
 
 names = (
-    st.lists(
-        st.text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=9),
+    st.lists(  # label words are capitalised: "Alice", "BOB", "Dr Who"
+        st.tuples(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), st.text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", max_size=8)).map("".join),
         min_size=1,
         max_size=4,
     )
@@ -410,3 +410,9 @@ def test_property_srt_round_trip(cues):
         for i, (who, said, t0, t1) in enumerate(cues)
     )
     check_round_trip(text, parse_srt(text), cues)
+
+
+def test_a_sentence_with_a_colon_is_not_a_speaker_label():
+    text = "1\n00:00:01,000 --> 00:00:02,000\nThe answer was simple: no.\n\n"
+    (segment,) = parse_srt(text)
+    assert segment.speaker is None and text[segment.start : segment.end] == "The answer was simple: no."

@@ -30,7 +30,7 @@ SPEECH_VERBS = (
     "|writing|noting|warning|according to"
 )
 _VERB = rf"(?:{SPEECH_VERBS})\b"
-_NAME = r"(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]*"
+_NAME = r"(?:[A-Z][\w’'.-]*[ \t]+){0,3}[A-Z][\w’'-]*"
 _PRONOUN = r"\b(?:he|she|He|She)\b"
 # `Nazary said`, `Qari Saeed Khosty, who runs the networks, told`
 _SUBJECT_VERB = re.compile(rf"(?P<who>\b{_NAME}|{_PRONOUN})\s*(?:,[^\"“”,]{{1,160}},\s*)?{_VERB}")

@@ -191,7 +191,10 @@ def _seconds(h: str | None, m: str, s: str, ms: str) -> float:
 def _label(text: str, start: int, line_end: int) -> tuple[str | None, int]:
     """The `NAME:` prefix of a cue's first line (or None), and where the words begin."""
     m = _LABEL.match(text, start, line_end)
-    if m and len(m[1]) <= _LABEL_MAX and any(c.isalpha() for c in m[1]):
+    # Every word capitalised ("Alice", "DR. SMITH", "SPEAKER_00", "Speaker 2"): a sentence
+    # with a colon in it ("The answer was simple: no") is words, not a label.
+    words = m[1].split() if m else []
+    if m and len(m[1]) <= _LABEL_MAX and any(c.isalpha() for c in m[1]) and all(w[0].isupper() or w[0].isdigit() for w in words):
         return m[1], m.end()
     return None, start
 

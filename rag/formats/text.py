@@ -144,8 +144,9 @@ class _Parser:
     # --- 3: the interview -------------------------------------------------------------
     def labelled_turns(self) -> bool:
         labels: dict[int, re.Match] = {}
-        for i in range(1, len(self.paras)):
-            if self.claims[i] is None and (m := _LABEL.match(self.text, self.paras[i][0], self.paras[i][1])):
+        for i in range(len(self.paras)):
+            # (the first line is the title unless its label recurs: then it is a turn)
+            if (i == 0 or self.claims[i] is None) and (m := _LABEL.match(self.text, *self.paras[i])):
                 if name_key(m.group("label")) not in PRONOUNS:
                     labels[i] = m
         counts = Counter(name_key(m.group("label")) for m in labels.values())
@@ -153,9 +154,11 @@ class _Parser:
         labels = {
             i: m
             for i, m in labels.items()
-            if name_key(m.group("label")) in recurring or self.names.known(m.group("label"))
+            if name_key(m.group("label")) in recurring or (i > 0 and self.names.known(m.group("label")))
         }
-        if len(labels) < 3 or not recurring:
+        # A conversation: at least two people whose labels recur (a headline repeated
+        # as `Somebody: Headline` three times is still a title).
+        if len(labels) < 3 or len(recurring) < 2:
             return False
         speakers = {i: self.names.canonical(m.group("label")) for i, m in labels.items()}
         roles = self._labelled_roles(speakers, labels)
@@ -164,6 +167,8 @@ class _Parser:
         # turn they do so only if this document has multi-paragraph turns at all.
         multi = any(self.claims[i] is None and i not in labels for i in range(first, last))
         current = None
+        if first == 0:
+            self.claims[0] = None
         for i in range(first, len(self.paras)):
             if i in labels:
                 current = speakers[i]

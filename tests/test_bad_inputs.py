@@ -1,0 +1,112 @@
+"""Bad files are reported by name with a reason; every other file is still ingested."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from rag.errors import UserError
+from rag.ingest import load_corpus
+
+GOOD = "Host: Welcome to the show. What do you grow?\nGuest: Mostly tomatoes and beans.\nHost: Why tomatoes?\nGuest: They love the heat here.\n"
+
+
+def _run(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "rag", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+@pytest.fixture
+def messy(tmp_path):
+    (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "blank.md").write_text("  \n\n \t\n", encoding="utf-8")
+    (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    (tmp_path / "latin1.txt").write_bytes("Host: Caf\xe9 au lait?\nGuest: Oui.\n".encode("latin-1"))
+    (tmp_path / "slides.pdf").write_bytes(b"%PDF-1.4 ...")
+    with open(tmp_path / "huge.txt", "wb") as f:  # 50 MB, sparse: refused before reading
+        f.truncate(50 * 1024 * 1024)
+    os.symlink(tmp_path / "missing.txt", tmp_path / "unreadable.txt")
+    (tmp_path / "broken.vtt").write_text("not a webvtt file\n", encoding="utf-8")
+    (tmp_path / "broken.json").write_text('{"segments": [ {"start": 0, ', encoding="utf-8")
+    (tmp_path / "evil.txt").write_text(
+        "Title\nA: <script>alert(1)</script> [click](javascript:alert(1))\nB: '; DROP TABLE passages; --\nA: ok\nB: fine\n",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+EXPECTED_REASONS = {
+    "empty.txt": "empty",
+    "blank.md": "empty",
+    "binary.txt": "binary",
+    "latin1.txt": "not UTF-8",
+    "slides.pdf": "unsupported file type",
+    "huge.txt": "too large",
+    "unreadable.txt": "cannot be read",
+    "broken.vtt": "WEBVTT",
+    "broken.json": "JSON",
+}
+
+
+def test_each_bad_file_is_reported_with_its_reason_and_the_rest_ingested(messy):
+    corpus = load_corpus(messy)
+    reasons = {bad.source: bad.reason for bad in corpus.bad_files}
+    assert set(reasons) == set(EXPECTED_REASONS)
+    for name, fragment in EXPECTED_REASONS.items():
+        assert fragment.lower() in reasons[name].lower(), (name, reasons[name])
+    assert {d.source for d in corpus.documents} == {"good.txt", "evil.txt"}
+    guest = [p for p in corpus.passages if p.source == "good.txt" and p.speaker == "Guest"]
+    assert [p.text for p in guest] == ["Mostly tomatoes and beans.", "They love the heat here."]
+
+
+def test_not_utf8_names_the_byte_and_the_line(messy):
+    reason = {b.source: b.reason for b in load_corpus(messy).bad_files}["latin1.txt"]
+    assert "0xe9" in reason and "line 1" in reason
+
+
+def test_malicious_text_is_kept_verbatim_as_data(messy):
+    evil = [p for p in load_corpus(messy).passages if p.source == "evil.txt"]
+    assert any(p.text == "<script>alert(1)</script> [click](javascript:alert(1))" and p.speaker == "A" for p in evil)
+
+
+def test_cli_reports_skipped_files_on_stderr_and_exits_zero(messy):
+    result = _run("passages", "--jsonl", "--corpus", str(messy))
+    assert result.returncode == 0, result.stderr
+    for name in EXPECTED_REASONS:
+        assert f"skipped {name}:" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stdout.splitlines()) >= 4
+
+
+def test_a_folder_with_no_usable_file_exits_2_with_one_line(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "x.bin").write_bytes(b"\x00\x01")
+    result = _run("passages", "--jsonl", "--corpus", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and "no usable transcript" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("make", ["missing", "empty", "file"])
+def test_bad_corpus_paths_are_a_clean_error(tmp_path, make):
+    path = tmp_path / "corpus"
+    if make == "empty":
+        path.mkdir()
+    elif make == "file":
+        path.write_text("not a folder")
+    with pytest.raises(UserError):
+        load_corpus(path)
+    result = _run("passages", "--jsonl", "--corpus", str(path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr and result.stderr.startswith("error:")
+
+
+def test_malformed_metadata_is_a_clean_error(tmp_path):
+    (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "metadata.toml").write_text("[[sources]\nfile = ", encoding="utf-8")
+    result = _run("passages", "--jsonl", "--corpus", str(tmp_path))
+    assert result.returncode == 2 and "metadata" in result.stderr and "Traceback" not in result.stderr
