@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from .chunking import pack, sentence_spans
@@ -97,8 +98,13 @@ def to_passages(doc: Document, segments: list[Segment], names: SpeakerNames, max
     title = document_title(doc)
     passages: list[Passage] = []
     question, question_turn = "", None
+    local = dict(doc.meta.speakers)
+    interviewers = {names.canonical(n) for n in doc.meta.interviewers}
+    interviewees = {names.canonical(n) for n in doc.meta.interviewees}
     for seg in segments:
-        speaker = names.canonical(seg.speaker) if seg.speaker else NARRATOR
+        speaker = names.canonical(local.get(seg.speaker, seg.speaker)) if seg.speaker else NARRATOR
+        if seg.role == "speaker" and speaker in interviewers | interviewees:
+            seg = replace(seg, role="interviewer" if speaker in interviewers else "interviewee")
         if seg.role == "interviewer":
             # The whole question (all its paragraphs) is context for the answer after it.
             question = f"{question} {doc.text[seg.start:seg.end]}".strip() if seg.turn == question_turn else doc.text[seg.start : seg.end]

@@ -9,6 +9,7 @@ A corpus folder may hold `metadata.toml`:
     file = "interview.txt"
     title = "..."; publication = "..."; date = "2022-12-01"; url = "..."
     interviewers = ["Faisal Saeed Al Mutaar"]; interviewees = ["Khalid Amiri"]
+    speakers = { SPEAKER_00 = "Dana Reyes" }   # labels that mean someone in this file only
 
 Every field is optional, and so is the file itself.
 """
@@ -63,10 +64,14 @@ def load_metadata(folder: Path) -> Metadata:
         if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
             raise UserError(f"{where}: every source needs a `file` name")
         text = {k: str(entry.get(k, "")) for k in ("title", "publication", "date", "url")}
+        labels = entry.get("speakers", {})
+        if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
+            raise UserError(f"{where}.speakers: expected a table of label = \"Name\", got {labels!r}")
         sources[entry["file"]] = SourceMeta(
             file=entry["file"],
             interviewers=_strings(entry.get("interviewers", []), f"{where}.interviewers"),
             interviewees=_strings(entry.get("interviewees", []), f"{where}.interviewees"),
+            speakers=tuple(labels.items()),
             **text,
         )
     return Metadata(sources=sources, people=people)

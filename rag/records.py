@@ -29,6 +29,8 @@ class SourceMeta:
     url: str = ""
     interviewers: tuple[str, ...] = ()
     interviewees: tuple[str, ...] = ()
+    # Labels that name a person in this source only: (("SPEAKER_00", "Dana Reyes"),)
+    speakers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,64 @@
+"""Timed formats through the whole ingestion: speakers, roles, timestamps, exact offsets."""
+
+from __future__ import annotations
+
+import shutil
+
+from rag.ingest import load_corpus
+
+from .conftest import DATA
+
+METADATA = """
+[people."Maria Lopez"]
+aliases = ["MARIA LOPEZ", "Maria"]
+
+[[sources]]
+file = "whisperx.json"
+title = "How the garden project started"
+interviewers = ["Dana Reyes"]
+interviewees = ["Sam Okafor"]
+speakers = { SPEAKER_00 = "Dana Reyes", SPEAKER_01 = "Sam Okafor" }
+
+[[sources]]
+file = "interview.srt"
+interviewers = ["INTERVIEWER"]
+interviewees = ["Maria Lopez"]
+"""
+
+
+def test_vtt_srt_and_json_round_trip_through_ingestion(tmp_path):
+    for name in ("interview.vtt", "interview.srt", "whisperx.json", "whisper.json"):
+        shutil.copy(DATA / "formats" / name, tmp_path / name)
+    (tmp_path / "metadata.toml").write_text(METADATA, encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    assert corpus.bad_files == ()
+    texts = {d.source: d.text for d in corpus.documents}
+    by_source: dict[str, list] = {}
+    for p in corpus.passages:
+        assert texts[p.source][p.start : p.end] == p.text
+        by_source.setdefault(p.source, []).append(p)
+
+    vtt = by_source["interview.vtt"]
+    assert {p.speaker for p in vtt} >= {"Alice", "Bob Smith"}
+    assert vtt[0].text == "Welcome back to the programme. Today I'm joined by Bob Smith."
+    assert (vtt[0].t_start, vtt[0].t_end) == (1.0, 4.5)
+    assert all(p.t_start is not None and p.t_end >= p.t_start for p in vtt)
+
+    srt = by_source["interview.srt"]
+    assert srt[0].speaker == "Interviewer" and srt[0].role == "interviewer"
+    maria = [p for p in srt if p.speaker == "Maria Lopez"]
+    assert maria and all(p.role == "interviewee" for p in maria)
+    assert maria[0].question == "Where were you on the night of the storm?"
+    assert maria[0].t_start == 4.5
+    # a cue without a label continues the last speaker
+    assert any(p.text.startswith("My father always told us") and p.speaker == "Maria Lopez" for p in srt)
+
+    wx = by_source["whisperx.json"]
+    # diarization left some segments without a speaker: those stay nobody's (narrator)
+    assert {p.speaker for p in wx} == {"Dana Reyes", "Sam Okafor", "narrator"}
+    assert wx[0].title == "How the garden project started"
+    assert all(p.role in ("interviewer", "interviewee") for p in wx if p.speaker != "narrator")
+    assert [p.t_start for p in wx] == sorted(p.t_start for p in wx)
+
+    plain = by_source["whisper.json"]
+    assert {p.speaker for p in plain} == {"narrator"} and all(p.t_start is not None for p in plain)
