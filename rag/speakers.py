@@ -74,6 +74,7 @@ class SpeakerNames:
                     self._token_owners.setdefault(token, set()).add(canonical)
         self._doc_names = doc_names or Counter()
         self._doc_text = ""
+        self._cache: dict[str, str | None] = {}
 
     def for_document(self, text: str) -> SpeakerNames:
         """A copy that also knows the full names spelled out in this document."""
@@ -81,10 +82,16 @@ class SpeakerNames:
         copy._alias, copy._token_owners = self._alias, self._token_owners
         copy._doc_names = document_names(text)
         copy._doc_text = text
+        copy._cache = {}
         return copy
 
     def known(self, name: str) -> str | None:
         """The canonical name if `name` is a metadata person or spelled in full here."""
+        if name not in self._cache:
+            self._cache[name] = self._known(name)
+        return self._cache[name]
+
+    def _known(self, name: str) -> str | None:
         key = name_key(name)
         if not key or key in PRONOUNS:
             return None

@@ -175,6 +175,8 @@ class QuoteAttributor:
 
     def _narration(self, text: str, start: int, end: int, out: list[Piece]) -> None:
         """Narration between quotes, minus bare attributions like `, Nazary said. `"""
+        after_quote = start > 0 and text[start - 1] in "\"”"
+        before_quote = end < len(text) and text[end] in "\"“"
         while start < end and not (text[start].isalnum() or text[start] in "([“\"'‘"):
             start += 1
         while end > start and text[end - 1] in " ,;:\"“”\n\t—–-":
@@ -182,6 +184,8 @@ class QuoteAttributor:
         fragment = text[start:end]
         if not re.search(r"\w", fragment):
             return
+        if after_quote and before_quote and len(fragment.split()) <= 3 and fragment[-1] not in ".!?":
+            return  # `"rationalist ...," as well as "Sufi Islam ..."`: glue between quotes
         m = _SUBJECT_VERB.search(fragment) or _VERB_SUBJECT.search(fragment)
         if m and len((fragment[: m.start()] + fragment[m.end() :]).split()) <= 2:
             return  # a bare attribution (`Nazary told Newsweek`) is not a passage
