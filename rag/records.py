@@ -87,6 +87,43 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class Hit:
+    """A passage found for a question. `score` is the fused score scaled to 0..1 (1: first
+    for every retriever); `dense`/`lexical` are the raw cosine and BM25 scores. `also_in`
+    holds near-identical passages (the same quote reprinted elsewhere), still citable."""
+
+    rank: int
+    score: float
+    passage: Passage
+    dense: float | None = None
+    lexical: float | None = None
+    also_in: tuple[Passage, ...] = ()
+
+    def to_json(self) -> dict:
+        p = self.passage
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 4),
+            "passage_id": p.id,
+            "source": p.source,
+            "speaker": p.speaker,
+            "text": p.text,
+            "start": p.start,
+            "end": p.end,
+            "role": p.role,
+            "title": p.title,
+            "t_start": p.t_start,
+            "t_end": p.t_end,
+            "dense": None if self.dense is None else round(self.dense, 4),
+            "lexical": None if self.lexical is None else round(self.lexical, 4),
+            "also_in": [
+                {"passage_id": o.id, "source": o.source, "speaker": o.speaker, "start": o.start, "end": o.end}
+                for o in self.also_in
+            ],
+        }
+
+
+@dataclass(frozen=True)
 class BadFile:
     """A corpus file that could not be ingested, and why (shown to the user as is)."""
 

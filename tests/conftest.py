@@ -16,6 +16,26 @@ SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_index_cache(tmp_path_factory):
+    """Tests build their indexes in a cache of their own, never the user's."""
+    os.environ["RAG_CACHE_DIR"] = str(tmp_path_factory.mktemp("index-cache"))
+
+
+@pytest.fixture(scope="session")
+def seeds_index():
+    from rag.index import open_index
+
+    return open_index(SEEDS)
+
+
+@pytest.fixture(scope="session")
+def retriever(seeds_index):
+    from rag.retrieve import Retriever
+
+    return Retriever(seeds_index)
+
+
 @pytest.fixture(scope="session")
 def seeds_corpus():
     from rag import load_corpus

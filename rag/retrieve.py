@@ -1,0 +1,219 @@
+"""Retrieval: dense (FAISS) and lexical (BM25) search fused by reciprocal rank.
+
+Example:
+    retriever = Retriever(open_index("seeds"))
+    hits = retriever.search("Who does Amiri blame for the collapse?", k=5, speakers=["Khalid Amiri"])
+
+Reciprocal rank fusion: score(p) = sum over retrievers of weight / (rrf_k + rank(p)).
+It needs no score calibration between cosine and BM25, which live on different scales.
+Near-identical passages (a quote reprinted in two sources, a pull quote repeating an
+answer) collapse into one hit whose `also_in` keeps the others citable.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+
+import bm25s
+import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from .config import Config
+from .embed import Embedder, load_embedder
+from .errors import UserError
+from .index import SearchIndex
+from .records import Hit, Passage
+from .speakers import SpeakerNames
+
+try:  # PyStemmer: "fighting" finds "fight"; optional, BM25 works without it
+    import Stemmer
+
+    _STEMMER = Stemmer.Stemmer("english")
+except ImportError:  # pragma: no cover
+    _STEMMER = None
+
+
+def lexical_text(p: Passage) -> str:
+    """What BM25 sees: the words, the speaker, and the question they answer."""
+    return f"{p.speaker if p.speaker != 'narrator' else ''} {p.question} {p.text}"
+
+
+# scikit-learn's 318 English stop words (bm25s's own list has 33: "who", "about" stay in)
+STOPWORDS = sorted(ENGLISH_STOP_WORDS)
+
+
+def _tokenize(texts: list[str]):
+    return bm25s.tokenize(texts, stopwords=STOPWORDS, stemmer=_STEMMER, show_progress=False)
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.casefold())
+    return {tuple(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+
+
+def near_duplicate(a: Passage, b: Passage, threshold: float = 0.8) -> bool:
+    """Same words, give or take an ellipsis or a reworded edge: shared 3-word shingles
+    over the smaller passage (so a pull quote inside a longer answer still counts)."""
+    sa, sb = _shingles(a.text), _shingles(b.text)
+    if min(len(sa), len(sb)) < 4:
+        return a.text.casefold() == b.text.casefold()
+    return len(sa & sb) / min(len(sa), len(sb)) >= threshold
+
+
+class Retriever:
+    """Search over a loaded index. Thread-safe for concurrent questions (read-only state)."""
+
+    def __init__(self, index: SearchIndex, config: Config | None = None, embedder: Embedder | None = None):
+        self.index = index
+        self.config = config or Config.from_env()
+        self.embedder = embedder or load_embedder(self.config.embedding_model, self.config.embedding_batch_size)
+        self.passages = index.passages
+        self.names = SpeakerNames(index.metadata.people)
+        self._bm25 = bm25s.BM25()
+        if self.passages:
+            self._bm25.index(_tokenize([lexical_text(p) for p in self.passages]), show_progress=False)
+        self.speakers = sorted({p.speaker for p in self.passages})
+        self.sources = sorted({p.source for p in self.passages})
+        self._reranker = None
+        self._lock = threading.Lock()
+
+    # --- filters -------------------------------------------------------------------------
+    def resolve_speakers(self, speakers: Iterable[str] | None) -> set[str] | None:
+        if not speakers:
+            return None
+        found = set()
+        for name in speakers:
+            canonical = self.names.canonical(name.strip())
+            match = [s for s in self.speakers if s.casefold() == canonical.casefold()]
+            if not match:
+                raise UserError(f"no speaker named {name!r} in this corpus; speakers: {', '.join(self.speakers)}")
+            found.update(match)
+        return found
+
+    def resolve_sources(self, sources: Iterable[str] | None) -> set[str] | None:
+        if not sources:
+            return None
+        found = set()
+        for name in sources:
+            match = [s for s in self.sources if s == name or s.startswith(name) or name.casefold() in self.title_of(s).casefold()]
+            if not match:
+                raise UserError(f"no source {name!r} in this corpus; sources: {', '.join(self.sources)}")
+            found.update(match)
+        return found
+
+    def title_of(self, source: str) -> str:
+        return next((p.title for p in self.passages if p.source == source), source)
+
+    # --- search --------------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        speakers: Iterable[str] | None = None,
+        sources: Iterable[str] | None = None,
+        mode: str | None = None,
+    ) -> list[Hit]:
+        query = check_query(query, self.config)
+        if not 1 <= k <= self.config.max_k:
+            raise UserError(f"k must be between 1 and {self.config.max_k}, got {k}")
+        mode = mode or self.config.retrieval_mode
+        if mode not in ("hybrid", "dense", "lexical"):
+            raise UserError(f"unknown retrieval mode {mode!r}; use hybrid, dense or lexical")
+        allowed = self._allowed(self.resolve_speakers(speakers), self.resolve_sources(sources))
+        n = max(self.config.candidates, 4 * k)
+
+        dense = self._dense(query, n, allowed) if mode in ("hybrid", "dense") else {}
+        lexical = self._lexical(query, n, allowed) if mode in ("hybrid", "lexical") else {}
+        fused = self._fuse(dense, lexical, mode)
+        if self.config.reranker_model:
+            fused = self._rerank(query, fused[: max(20, 2 * k)])
+        return self._collapse_duplicates(fused, dense, lexical, k)
+
+    def _allowed(self, speakers: set[str] | None, sources: set[str] | None) -> np.ndarray | None:
+        if speakers is None and sources is None:
+            return None
+        mask = np.array(
+            [(speakers is None or p.speaker in speakers) and (sources is None or p.source in sources) for p in self.passages]
+        )
+        if not mask.any():
+            raise UserError("no passage matches both filters (that speaker is not in that source)")
+        return mask
+
+    def _dense(self, query: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
+        q = self.embedder.encode_queries([query])
+        if allowed is None:
+            scores, ids = self.index.faiss_index.search(q, min(n, len(self.passages)))
+            return {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i >= 0}
+        # A filter leaves a subset: score it exactly (cheap, and nothing is filtered away).
+        rows = np.flatnonzero(allowed)
+        scores = self.index.vectors[rows] @ q[0]
+        top = np.argsort(-scores)[:n]
+        return {int(rows[i]): float(scores[i]) for i in top}
+
+    def _lexical(self, query: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
+        tokens = _tokenize([query])
+        if not tokens.vocab:  # only stopwords ("who is he?"): BM25 has nothing to say
+            return {}
+        # bm25s retrieves by its own vocabulary ids: map the query's tokens onto them
+        words = [w for w, _ in sorted(tokens.vocab.items(), key=lambda kv: kv[1])]
+        query_words = [[words[i] for i in ids] for ids in tokens.ids][0]
+        scores = self._bm25.get_scores(query_words)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        top = np.argsort(-scores)[:n]
+        return {int(i): float(scores[i]) for i in top if scores[i] > 0}
+
+    def _fuse(self, dense: dict[int, float], lexical: dict[int, float], mode: str) -> list[tuple[int, float]]:
+        c = self.config
+        weights = {"dense": c.dense_weight if mode != "lexical" else 0.0, "lexical": c.lexical_weight if mode != "dense" else 0.0}
+        fused: dict[int, float] = {}
+        for name, scores in (("dense", dense), ("lexical", lexical)):
+            for rank, i in enumerate(sorted(scores, key=scores.get, reverse=True), start=1):
+                fused[i] = fused.get(i, 0.0) + weights[name] / (c.rrf_k + rank)
+        best = sum(weights.values()) / (c.rrf_k + 1)
+        return sorted(((i, s / best) for i, s in fused.items()), key=lambda x: -x[1])
+
+    def _rerank(self, query: str, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        with self._lock:
+            if self._reranker is None:
+                from sentence_transformers import CrossEncoder
+
+                try:
+                    self._reranker = CrossEncoder(self.config.reranker_model, device="cpu")
+                except Exception as e:  # noqa: BLE001
+                    raise UserError(f"cannot load reranker {self.config.reranker_model!r}: {e}") from None
+        pairs = [(query, self.passages[i].text) for i, _ in fused]
+        scores = self._reranker.predict(pairs)
+        order = np.argsort(-np.asarray(scores))
+        return [(fused[j][0], fused[j][1]) for j in order]
+
+    def _collapse_duplicates(self, fused, dense, lexical, k: int) -> list[Hit]:
+        kept: list[tuple[int, float, list[Passage]]] = []
+        for i, score in fused:
+            p = self.passages[i]
+            for _, _, group in kept:
+                if near_duplicate(group[0], p):
+                    group.append(p)
+                    break
+            else:
+                if len(kept) == k:
+                    continue  # still look for duplicates of the kept hits further down
+                kept.append((i, score, [p]))
+        return [
+            Hit(rank, score, group[0], dense.get(i), lexical.get(i), tuple(group[1:]))
+            for rank, (i, score, group) in enumerate(kept, start=1)
+        ]
+
+
+def check_query(query: object, config: Config) -> str:
+    """A question a person could have typed, or a UserError saying what is wrong with it."""
+    if not isinstance(query, str):
+        raise UserError(f"the question must be text, got {type(query).__name__}")
+    cleaned = "".join(ch for ch in query if ch.isprintable() or ch in "\n\t").strip()
+    if not cleaned:
+        raise UserError("the question is empty")
+    if len(cleaned) > config.max_question_chars:
+        raise UserError(f"the question is too long ({len(cleaned)} characters; the limit is {config.max_question_chars})")
+    return cleaned

@@ -1,0 +1,88 @@
+"""Hybrid retrieval on the seeds, its filters, duplicates, and the `rag search` contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from rag.errors import UserError
+
+from .conftest import SEEDS
+
+
+def test_hybrid_finds_answers_that_share_few_words_with_the_question(retriever):
+    hits = retriever.search("Why can't the Taliban take orders from Moscow?", k=5)
+    assert any("Moscow cannot provide" in h.passage.text for h in hits)
+
+
+def test_lexical_finds_rare_names_and_figures(retriever):
+    hits = retriever.search("Kalashnikov price", k=3, mode="lexical")
+    assert "80,000 Afghanis" in hits[0].passage.text and hits[0].passage.speaker == "Ahmad Massoud"
+
+
+def test_speaker_and_source_filters(retriever):
+    hits = retriever.search("terrorism", k=10, speakers=["Nazari"])  # a spelling variant
+    assert hits and {h.passage.speaker for h in hits} == {"Ali Nazary"}
+    hits = retriever.search("China", k=10, sources=["002_6831f9dcccccef0c.txt"])
+    assert hits and {h.passage.source for h in hits} == {"002_6831f9dcccccef0c.txt"}
+
+
+def test_a_reprinted_quote_is_one_hit_and_both_sources_stay_citable(retriever):
+    hits = retriever.search("What keeps him awake at night?", k=5)
+    texts = [h.passage.text for h in hits]
+    assert not any("What keeps me awake at night" in t for t in texts[1:] if "What keeps me awake at night" in texts[0])
+    top = next(h for h in hits if "What keeps me awake at night" in h.passage.text)
+    assert {top.passage.source, *(p.source for p in top.also_in)} >= {"000_40e17a0aaa5d46fb.txt", "001_dbd8beceb93ade3b.txt"}
+
+
+def test_scores_are_ordered_and_ranks_consecutive(retriever):
+    hits = retriever.search("federalist system", k=8)
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    assert all(a.score >= b.score for a, b in zip(hits, hits[1:]))
+    assert 0 < hits[-1].score <= hits[0].score <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("query", "kwargs", "message"),
+    [
+        ("   ", {}, "empty"),
+        ("x" * 100_000, {}, "too long"),
+        ("China", {"k": 0}, "k must be"),
+        ("China", {"k": 100_000}, "k must be"),
+        ("China", {"speakers": ["Nobody Atall"]}, "no speaker named"),
+        ("China", {"sources": ["missing.txt"]}, "no source"),
+    ],
+)
+def test_bad_searches_are_user_errors(retriever, query, kwargs, message):
+    with pytest.raises(UserError, match=message):
+        retriever.search(query, **kwargs)
+
+
+def rag(*args):
+    return subprocess.run([sys.executable, "-m", "rag", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_rag_search_json_follows_the_contract(seeds_index):
+    result = rag("search", "What did Nazary say about recognition of the Taliban?", "-k", "4", "--json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["query"] == "What did Nazary say about recognition of the Taliban?"
+    assert len(out["hits"]) == 4
+    texts = {p.name: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
+    for i, hit in enumerate(out["hits"], start=1):
+        assert list(hit)[:8] == ["rank", "score", "passage_id", "source", "speaker", "text", "start", "end"]
+        assert hit["rank"] == i and texts[hit["source"]][hit["start"] : hit["end"]] == hit["text"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["search", ""], ["search", "  "], ["search", "China", "-k", "0"], ["search", "China", "-k", "100000"],
+     ["search", "China", "--speaker", "Nobody"], ["search", "x" * 100_000]],
+)
+def test_rag_search_bad_input_exits_2_without_traceback(seeds_index, args):
+    result = rag(*args)
+    assert result.returncode == 2
+    assert result.stderr.count("error:") == 1 and "Traceback" not in result.stderr
