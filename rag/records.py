@@ -124,6 +124,75 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Citation:
+    """Citation [n]: the exact words `quote`, at `start:end` of the source file, inside
+    `passage`. Made only by `Citation.of`, so the quote is verbatim by construction."""
+
+    n: int
+    passage: Passage
+    quote: str
+    start: int
+    end: int
+    publication: str = ""
+    date: str = ""
+    url: str = ""
+
+    @classmethod
+    def of(cls, n: int, passage: Passage, start: int, end: int, **source_facts: str) -> Citation:
+        """Cite passage.text[start:end] (offsets relative to the passage)."""
+        if not 0 <= start < end <= len(passage.text):
+            raise ValueError(f"quote span {start}:{end} is outside passage {passage.id} (length {len(passage.text)})")
+        return cls(n, passage, passage.text[start:end], passage.start + start, passage.start + end, **source_facts)
+
+    def to_json(self) -> dict:
+        p = self.passage
+        return {
+            "n": self.n,
+            "passage_id": p.id,
+            "source": p.source,
+            "speaker": p.speaker,
+            "quote": self.quote,
+            "start": self.start,
+            "end": self.end,
+            "role": p.role,
+            "title": p.title,
+            "publication": self.publication,
+            "date": self.date,
+            "url": self.url,
+            "t_start": p.t_start,
+            "t_end": p.t_end,
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer whose every [n] is a Citation; `hits` are the passages it was built from,
+    best first. When `abstained`, the text says the transcripts don't answer and `hits`
+    are the closest mentions."""
+
+    question: str
+    text: str
+    abstained: bool
+    citations: tuple[Citation, ...]
+    hits: tuple[Hit, ...]
+    answerer: str = "extractive"
+    query: str = ""  # what was searched (a follow-up rewritten with its context)
+    confidence: float = 0.0
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "citations": [c.to_json() for c in self.citations],
+            "hits": [h.to_json() for h in self.hits],
+            "answerer": self.answerer,
+            "query": self.query,
+            "confidence": round(self.confidence, 4),
+        }
+
+
+@dataclass(frozen=True)
 class BadFile:
     """A corpus file that could not be ingested, and why (shown to the user as is)."""
 

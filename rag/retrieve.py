@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable
+from functools import lru_cache
 
 import bm25s
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .config import Config
 from .embed import Embedder, load_embedder
@@ -26,13 +26,7 @@ from .errors import UserError
 from .index import SearchIndex
 from .records import Hit, Passage
 from .speakers import SpeakerNames
-
-try:  # PyStemmer: "fighting" finds "fight"; optional, BM25 works without it
-    import Stemmer
-
-    _STEMMER = Stemmer.Stemmer("english")
-except ImportError:  # pragma: no cover
-    _STEMMER = None
+from .terms import STOPWORDS, stemmer
 
 
 def lexical_text(p: Passage) -> str:
@@ -40,17 +34,14 @@ def lexical_text(p: Passage) -> str:
     return f"{p.speaker if p.speaker != 'narrator' else ''} {p.question} {p.text}"
 
 
-# scikit-learn's 318 English stop words (bm25s's own list has 33: "who", "about" stay in)
-STOPWORDS = sorted(ENGLISH_STOP_WORDS)
-
-
 def _tokenize(texts: list[str]):
-    return bm25s.tokenize(texts, stopwords=STOPWORDS, stemmer=_STEMMER, show_progress=False)
+    return bm25s.tokenize(texts, stopwords=sorted(STOPWORDS), stemmer=stemmer(), show_progress=False)
 
 
-def _shingles(text: str) -> set[tuple[str, ...]]:
+@lru_cache(maxsize=65536)
+def _shingles(text: str) -> frozenset[tuple[str, ...]]:
     words = re.findall(r"\w+", text.casefold())
-    return {tuple(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+    return frozenset(tuple(words[i : i + 3]) for i in range(max(1, len(words) - 2)))
 
 
 def near_duplicate(a: Passage, b: Passage, threshold: float = 0.8) -> bool:
@@ -149,7 +140,7 @@ class Retriever:
         # A filter leaves a subset: score it exactly (cheap, and nothing is filtered away).
         rows = np.flatnonzero(allowed)
         scores = self.index.vectors[rows] @ q[0]
-        top = np.argsort(-scores)[:n]
+        top = _top(scores, n)
         return {int(rows[i]): float(scores[i]) for i in top}
 
     def _lexical(self, query: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
@@ -162,7 +153,7 @@ class Retriever:
         scores = self._bm25.get_scores(query_words)
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
-        top = np.argsort(-scores)[:n]
+        top = _top(scores, n)
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}
 
     def _fuse(self, dense: dict[int, float], lexical: dict[int, float], mode: str) -> list[tuple[int, float]]:
@@ -205,6 +196,14 @@ class Retriever:
             Hit(rank, score, group[0], dense.get(i), lexical.get(i), tuple(group[1:]))
             for rank, (i, score, group) in enumerate(kept, start=1)
         ]
+
+
+def _top(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the n best scores, best first (argpartition: linear, not n log n)."""
+    if len(scores) <= n:
+        return np.argsort(-scores)
+    part = np.argpartition(-scores, n)[:n]
+    return part[np.argsort(-scores[part])]
 
 
 def check_query(query: object, config: Config) -> str:

@@ -1,0 +1,213 @@
+"""The extractive answerer: an answer made of the retrieved transcripts' own sentences.
+
+Example:
+    "What keeps Amiri awake at night?" ->
+    'Khalid Amiri, in The International Correspondent: “What keeps me awake at night is our
+    poor people, ...” [1]'
+
+How:
+1. every sentence of the top passages is scored: the passage's retrieval score, plus how
+   much of the question's content (IDF-weighted stems, names of speakers aside) it holds,
+   plus a figure when the question asks for one; a question quotes an interviewer only when
+   it asks what was asked;
+2. the best sentence leads; a second speaker or source whose best sentence scores close
+   gets its own quote (comparisons, "what do X and Y say"), one quote per speaker/source;
+3. each quote is a Citation of the passage's own characters, so [n] -> verbatim words;
+4. when the evidence is weak (calibrated on evals/cases/seeds.jsonl) it abstains and says
+   so, showing the closest mentions instead of claiming anything.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .chunking import sentence_spans
+from .metadata import Metadata
+from .records import Answer, Citation, Hit, Passage
+from .speakers import name_key
+from .terms import stem, terms
+
+# Words that say "tell me what someone said", not what it was about.
+_FRAME = frozenset(stem(w) for w in "say said says think thinks tell told talk talks speak spoke ask asked asks "
+                   "accord according mention mentioned describe view views opinion believe believes claim "
+                   "explain does did interview interviewer".split())
+_WHO = re.compile(r"^\s*(who|which (person|one|official|commander|leader|spokes\w*))\b", re.IGNORECASE)
+_FIGURE = re.compile(r"\b(how (many|much|long|old|often)|what (year|date|age|percentage|number|amount|price|cost)|when)\b", re.IGNORECASE)
+_ASKED = re.compile(r"\b(ask|asked|asks|question|interviewer|interview(ed)? (him|her))\b", re.IGNORECASE)
+_COMPARE = re.compile(r"\b(compare|comparison|differ|difference|both|each|versus|vs\.?|agree|disagree|same)\b", re.IGNORECASE)
+_NUMBER = re.compile(r"\d")
+
+ABSTAIN_TEXT = "The transcripts don't say. Nothing in them answers this question; the closest mentions are listed below."
+
+
+@dataclass(frozen=True)
+class Scored:
+    hit: Hit
+    start: int  # sentence offsets inside hit.passage.text
+    end: int
+    score: float
+    overlap: float
+
+
+class QuestionTerms:
+    """The question's content words, weighted by how rare they are in the corpus."""
+
+    def __init__(self, question: str, df: dict[str, int], n_docs: int, speaker_words: set[str]):
+        words = [t for t in terms(question) if t not in _FRAME]
+        self.speaker_terms = {t for t in words if t in speaker_words}
+        topical = [t for t in words if t not in speaker_words] or words
+        self.weights = {t: math.log(1 + n_docs / (1 + df.get(t, 0))) for t in dict.fromkeys(topical)}
+        self.total = sum(self.weights.values()) or 1.0
+
+    def coverage(self, text: str) -> float:
+        present = set(terms(text))
+        return sum(w for t, w in self.weights.items() if t in present) / self.total
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(self, metadata: Metadata, df: dict[str, int], n_docs: int, speakers: set[str],
+                 threshold: float, max_quotes: int = 3):
+        self.metadata = metadata
+        self.df, self.n_docs = df, n_docs
+        self.speakers = speakers
+        self.speaker_words = {stem(w) for s in speakers for w in name_key(s).split()}
+        self.threshold = threshold
+        self.max_quotes = max_quotes
+
+    # --- evidence ----------------------------------------------------------------------
+    def score_sentences(self, question: str, hits: list[Hit]) -> tuple[list[Scored], QuestionTerms]:
+        qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words)
+        wants_figure = bool(_FIGURE.search(question))
+        about_asking = bool(_ASKED.search(question))
+        named = {s for s in self.speakers if set(stem(w) for w in name_key(s).split()) & qt.speaker_terms}
+        scored = []
+        for hit in hits:
+            p = hit.passage
+            for s, e in sentence_spans(p.text, 0, len(p.text)):
+                sentence = p.text[s:e]
+                overlap = qt.coverage(sentence)
+                score = 0.5 * hit.score + 0.5 * overlap
+                if wants_figure and _NUMBER.search(sentence):
+                    score += 0.15
+                if p.role == "interviewer" and not about_asking:
+                    score *= 0.5  # a question rarely answers a question
+                if named and p.speaker in named:
+                    score += 0.1
+                elif named and p.speaker == "narrator":
+                    score *= 0.85  # prefer the person's own words to a summary of them
+                scored.append(Scored(hit, s, e, score, overlap))
+        scored.sort(key=lambda x: -x.score)
+        return scored, qt
+
+    def confidence(self, hits: list[Hit], scored: list[Scored]) -> float:
+        """How well the best evidence covers the question: 0 (nothing) .. 1."""
+        if not scored:
+            return 0.0
+        dense = max((h.dense for h in hits if h.dense is not None), default=0.0)
+        top_overlap = max(s.overlap for s in scored[:10])
+        return 0.5 * dense + 0.5 * top_overlap
+
+    # --- answer ------------------------------------------------------------------------
+    def answer(self, question: str, query: str, hits: list[Hit]) -> Answer:
+        scored, _ = self.score_sentences(query, hits)
+        confidence = self.confidence(hits, scored)
+        if confidence < self.threshold:
+            return Answer(question, ABSTAIN_TEXT, True, (), tuple(hits), self.name, query, confidence)
+        chosen = self.choose(question, scored)
+        text, citations = self.compose(question, chosen)
+        return Answer(question, text, False, tuple(citations), tuple(hits), self.name, query, confidence)
+
+    def choose(self, question: str, scored: list[Scored]) -> list[Scored]:
+        """The best sentence, then the best of each other speaker/source that comes close.
+        A "who" question leads with a person's words; a question naming several speakers
+        gets each one's best sentence."""
+        best = scored[0]
+        if _WHO.search(question):
+            person = next((s for s in scored if s.hit.passage.role in ("interviewee", "quoted", "speaker")), None)
+            if person is not None and person.score >= 0.6 * best.score:
+                best = person
+        chosen = [self._extend(best)]
+        seen = {(best.hit.passage.speaker, best.hit.passage.source)}
+        seen_speakers = {best.hit.passage.speaker}
+        comparing = bool(_COMPARE.search(question))
+        qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words)
+        named = [s for s in self.speakers if {stem(w) for w in name_key(s).split()} & qt.speaker_terms]
+        if len(named) >= 2:
+            for person in named:
+                if person in seen_speakers:
+                    continue
+                own = next((s for s in scored if s.hit.passage.speaker == person and s.overlap > 0), None)
+                if own is not None and len(chosen) < self.max_quotes:
+                    chosen.append(self._extend(own))
+                    seen.add((person, own.hit.passage.source))
+                    seen_speakers.add(person)
+            return chosen
+        bar = 0.7 if comparing else 0.85
+        for cand in scored[1:]:
+            if len(chosen) >= (self.max_quotes if comparing else 2):
+                break
+            p = cand.hit.passage
+            key = (p.speaker, p.source)
+            if key in seen or cand.score < bar * best.score or cand.overlap <= 0:
+                continue
+            if not comparing and p.speaker in seen_speakers and p.source == best.hit.passage.source:
+                continue
+            if any(_same_words(cand, c) for c in chosen):
+                continue
+            chosen.append(self._extend(cand))
+            seen.add(key)
+            seen_speakers.add(p.speaker)
+        return chosen
+
+    @staticmethod
+    def _extend(s: Scored) -> Scored:
+        """A very short sentence ("No.") says little alone: take the next one too."""
+        text = s.hit.passage.text
+        if s.end - s.start >= 60:
+            return s
+        following = [span for span in sentence_spans(text, s.end, len(text))][:1]
+        if following:
+            return Scored(s.hit, s.start, following[0][1], s.score, s.overlap)
+        return s
+
+    def compose(self, question: str, chosen: list[Scored]) -> tuple[str, list[Citation]]:
+        citations: list[Citation] = []
+        parts: list[str] = []
+        who_first = bool(_WHO.search(question))
+        figures = {s.hit.passage.source: set(re.findall(r"\d[\d,.]*", s.hit.passage.text[s.start : s.end])) for s in chosen}
+        if len({frozenset(v) for v in figures.values() if v}) > 1 and _FIGURE.search(question):
+            parts.append("The sources give different figures.")
+        for n, s in enumerate(chosen, start=1):
+            p = s.hit.passage
+            meta = self.metadata.source(p.source)
+            citations.append(Citation.of(n, p, s.start, s.end, publication=meta.publication, date=meta.date, url=meta.url))
+            where = meta.publication or p.title
+            quote = p.text[s.start : s.end]
+            if p.speaker == "narrator":
+                lead = f"{where} reports:"
+            elif p.role == "interviewer":
+                lead = f"{p.speaker} asked, in {where}:"
+            elif who_first and n == 1:
+                lead = f"{p.speaker} — in {where}:"
+            else:
+                lead = f"{p.speaker}, in {where}:"
+            parts.append(f"{lead} “{quote}” [{n}]")
+        return " ".join(parts), citations
+
+
+def _same_words(a: Scored, b: Scored) -> bool:
+    ta, tb = set(terms(a.hit.passage.text[a.start : a.end])), set(terms(b.hit.passage.text[b.start : b.end]))
+    return bool(ta and tb) and len(ta & tb) / min(len(ta), len(tb)) > 0.8
+
+
+def passages_df(passages: list[Passage]) -> dict[str, int]:
+    """Document frequency of every content stem: how common a word is in this corpus."""
+    df: dict[str, int] = {}
+    for p in passages:
+        for t in set(terms(p.text)):
+            df[t] = df.get(t, 0) + 1
+    return df

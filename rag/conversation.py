@@ -1,0 +1,71 @@
+"""Follow-up questions: make "What did he say about China?" searchable on its own.
+
+Example:
+    history = [{"role": "user", "content": "What does Khalid Amiri think of Russia?"},
+               {"role": "assistant", "content": "Khalid Amiri says Moscow ... [1]"}]
+    contextualize("What did he say about China?", history, names)
+    -> "What did Khalid Amiri say about China?"
+
+A pronoun that stands for a person (he, she, him, his, her) becomes the person the
+conversation was last about: named in the previous question, else the speaker the last
+answer quoted most. An elliptical question ("and the second one?") keeps the previous
+question beside it so that retrieval sees what "one" means.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from .speakers import SpeakerNames
+
+_PERSON_PRONOUN = re.compile(r"\b(he|she|him|his|her|hers|himself|herself)\b", re.IGNORECASE)
+_ELLIPTICAL = re.compile(r"^(and|what about|how about|so|ok|okay|also|then|but)\b|\b(that|this|it|the second|the other|the first|them|they)\b", re.IGNORECASE)
+_CAPITALISED = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
+
+
+def people_in(text: str, names: SpeakerNames, speakers: set[str]) -> list[str]:
+    """Speakers of the corpus named in a text, in order of appearance."""
+    found = []
+    for run in _CAPITALISED.findall(text):
+        words = run.split()
+        for i in range(len(words)):
+            for j in range(len(words), i, -1):
+                who = names.known(" ".join(words[i:j]))
+                if who in speakers and who not in found:
+                    found.append(who)
+    return found
+
+
+def last_person(history: Sequence[dict], names: SpeakerNames, speakers: set[str]) -> str | None:
+    """Whom the conversation was last about: the latest user turn naming someone, else the
+    speaker the latest answer quoted most."""
+    for turn in reversed(history):
+        content = str(turn.get("content", ""))
+        people = people_in(content, names, speakers)
+        if turn.get("role") == "user" and people:
+            return people[0]
+        if turn.get("role") == "assistant" and people:
+            return Counter(people).most_common(1)[0][0]
+    return None
+
+
+def contextualize(question: str, history: Sequence[dict] | None, names: SpeakerNames, speakers: set[str]) -> str:
+    """The question as a standalone search query."""
+    if not history:
+        return question
+    query = question
+    if _PERSON_PRONOUN.search(question) and not people_in(question, names, speakers):
+        person = last_person(history, names, speakers)
+        if person:
+            def swap(m: re.Match) -> str:
+                word = m.group(1).lower()
+                return f"{person}'s" if word in ("his", "hers") else person
+
+            query = _PERSON_PRONOUN.sub(swap, question, count=1)
+            query = _PERSON_PRONOUN.sub(lambda m: m.group(0), query)
+    previous = next((str(t.get("content", "")) for t in reversed(history) if t.get("role") == "user"), "")
+    if previous and (len(question.split()) <= 6 or _ELLIPTICAL.search(question)) and query == question:
+        query = f"{previous} {question}"
+    return query
