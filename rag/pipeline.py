@@ -11,33 +11,127 @@ corpus and settings, then shared: every call after the first costs one search.
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
 import threading
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from .answer import ExtractiveAnswerer, passages_df
 from .config import Config
 from .conversation import contextualize
-from .errors import UserError
+from .errors import FormatError, UserError
 from .index import SearchIndex, open_index
+from .ingest import ingest_document, read_document
 from .records import Answer
 from .retrieve import Retriever, check_query
+from .speakers import SpeakerNames
 
 ANSWERERS = ("extractive", "generative")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """What happened to one uploaded file: added (as `saved_as`) or refused (`reason`)."""
+
+    name: str
+    ok: bool
+    reason: str = ""
+    saved_as: str = ""
+    passages: int = 0
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    source: str
+    title: str
+    publication: str
+    date: str
+    url: str
+    speakers: tuple[tuple[str, int], ...]  # (speaker, passages), most first
+    passages: int
 
 
 class Pipeline:
     def __init__(self, config: Config | None = None, index: SearchIndex | None = None, log=None):
         self.config = config or Config.from_env()
-        self.index = index or open_index(self.config.corpus, self.config, log=log)
-        self.retriever = Retriever(self.index, self.config)
-        speakers = {p.speaker for p in self.index.passages if p.speaker != "narrator"}
-        self.extractive = ExtractiveAnswerer(
-            self.index.metadata, passages_df(self.index.passages), len(self.index.passages), speakers,
+        self.log = log
+        self._lock = threading.RLock()
+        self._generative = None
+        self._load(index or open_index(self.config.corpus, self.config, log=log))
+
+    def _load(self, index: SearchIndex) -> None:
+        """Swap in a (new) index and everything built on it, all at once."""
+        retriever = Retriever(index, self.config)
+        speakers = {p.speaker for p in index.passages if p.speaker != "narrator"}
+        extractive = ExtractiveAnswerer(
+            index.metadata, passages_df(index.passages), len(index.passages), speakers,
             threshold=self.config.abstain_threshold,
         )
-        self._generative = None
-        self._lock = threading.Lock()
+        with self._lock:
+            self.index, self.retriever, self.extractive = index, retriever, extractive
+            if self._generative is not None:
+                self._generative.fallback = extractive
+
+    # --- the corpus ----------------------------------------------------------------------
+    def sources(self) -> list[SourceInfo]:
+        by_source: dict[str, list] = {}
+        for p in self.index.passages:
+            by_source.setdefault(p.source, []).append(p)
+        out = []
+        for source, passages in by_source.items():
+            meta = self.index.metadata.source(source)
+            counts = Counter(p.speaker for p in passages)
+            out.append(SourceInfo(source, passages[0].title, meta.publication, meta.date, meta.url,
+                                  tuple(counts.most_common()), len(passages)))
+        return out
+
+    def passages_of(self, source: str) -> list:
+        return [p for p in self.index.passages if p.source == source]
+
+    def add_files(self, files: Sequence[tuple[str, bytes]], progress=None) -> list[Upload]:
+        """Validate uploaded files, save the good ones into the corpus folder, and refresh the
+        index so they are searchable at once. A bad file is refused with its reason; it never
+        stops the others, and nothing half-written is left behind."""
+        limit_bytes = int(self.config.max_file_mb * 1e6)
+        results: list[Upload] = []
+        if len(files) > self.config.max_upload_files:
+            return [Upload(name, False, f"too many files at once (the limit is {self.config.max_upload_files})") for name, _ in files]
+        corpus = Path(self.config.corpus)
+        saved: list[tuple[str, Path]] = []
+        with self._lock:
+            for raw_name, data in files:
+                name = safe_file_name(raw_name)
+                if not name:
+                    results.append(Upload(raw_name, False, "the file has no usable name"))
+                    continue
+                with tempfile.TemporaryDirectory() as tmp:
+                    probe = Path(tmp) / name
+                    probe.write_bytes(data[: limit_bytes + 1])
+                    try:
+                        if len(data) > limit_bytes:
+                            raise FormatError(f"too large ({len(data) / 1e6:.1f} MB; the limit is {self.config.max_file_mb:.0f} MB)")
+                        doc = read_document(probe, name, self.index.metadata, limit_bytes)
+                        found = ingest_document(doc, SpeakerNames(self.index.metadata.people), self.config)
+                        if not found:
+                            raise FormatError("no text found in it")
+                    except FormatError as e:
+                        results.append(Upload(raw_name, False, str(e)))
+                        continue
+                target = _free_path(corpus, name)
+                tmp_target = target.with_name(f".{target.name}.part")
+                tmp_target.write_bytes(data)
+                os.replace(tmp_target, target)  # appears whole or not at all
+                saved.append((raw_name, target))
+                results.append(Upload(raw_name, True, saved_as=target.name, passages=len(found)))
+            if saved:
+                if progress:
+                    progress(f"indexing {len(saved)} new file(s)")
+                self._load(open_index(corpus, self.config, log=self.log))
+        return results
 
     @property
     def generative(self):
@@ -62,11 +156,30 @@ class Pipeline:
         answerer = answerer or self.config.answerer
         if answerer not in ANSWERERS:
             raise UserError(f"unknown answerer {answerer!r}; use {' or '.join(ANSWERERS)}")
-        query = contextualize(question, history, self.retriever.names, set(self.retriever.speakers))
-        hits = self.retriever.search(query, k=k or self.config.answer_hits, speakers=speakers, sources=sources)
+        with self._lock:  # one consistent snapshot, even while an upload swaps the index
+            retriever, extractive = self.retriever, self.extractive
+        query = contextualize(question, history, retriever.names, set(retriever.speakers))
+        hits = retriever.search(query, k=k or self.config.answer_hits, speakers=speakers, sources=sources)
         if answerer == "generative":
             return self.generative.answer(question, query, hits, on_token=on_token)
-        return self.extractive.answer(question, query, hits)
+        return extractive.answer(question, query, hits)
+
+
+def safe_file_name(name: str) -> str:
+    """The base name only, in safe characters: no paths, no hidden files, no tricks."""
+    base = Path(str(name).replace("\\", "/")).name
+    base = re.sub(r"[^\w.\- ]+", "_", base).strip(" .")
+    return base[:120]
+
+
+def _free_path(folder: Path, name: str) -> Path:
+    """folder/name, or folder/name-2 ... when a file of that name exists."""
+    path = folder / name
+    stem, suffix, n = path.stem, path.suffix, 2
+    while path.exists():
+        path = folder / f"{stem}-{n}{suffix}"
+        n += 1
+    return path
 
 
 _PIPELINES: dict[tuple, Pipeline] = {}
