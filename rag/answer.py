@@ -92,7 +92,8 @@ class ExtractiveAnswerer:
     name = "extractive"
 
     def __init__(self, metadata: Metadata, df: dict[str, int], n_docs: int, speakers: set[str],
-                 threshold: float, max_quotes: int = 3, names: SpeakerNames | None = None):
+                 threshold: float, max_quotes: int = 3, names: SpeakerNames | None = None,
+                 min_similarity: float = 0.32):
         self.metadata = metadata
         self.names = names or SpeakerNames(metadata.people)
         self._prefixes: dict[str, bool] = {}
@@ -100,6 +101,7 @@ class ExtractiveAnswerer:
         self.speakers = speakers
         self.speaker_words = {stem(w) for s in speakers for w in name_key(s).split()}
         self.threshold = threshold
+        self.min_similarity = min_similarity
         self.max_quotes = max_quotes
 
     # --- evidence ----------------------------------------------------------------------
@@ -140,6 +142,8 @@ class ExtractiveAnswerer:
         scored, _ = self.score_sentences(query, hits)
         confidence = self.confidence(hits, scored)
         scored, missing = self.check_answerable(query, scored)
+        if max((h.dense or 0.0 for h in hits), default=0.0) < self.min_similarity:
+            missing = missing or "nothing in them is about this"
         if missing or confidence < self.threshold:
             reason = missing or "nothing in them answers this question"
             text = f"The transcripts don't say: {reason}. The closest mentions are listed below."
@@ -222,7 +226,9 @@ class ExtractiveAnswerer:
 
             def holds_figure(s: Scored) -> bool:
                 text = s.hit.passage.text[s.start : s.end]
-                on_topic = (topic.coverage(text) if topic else s.overlap) >= 0.2 or s.hit.rank <= 2
+                # (a top-ranked passage may answer "when was X killed" without naming X again;
+                # a unit asked for must come with the thing it measures)
+                on_topic = (topic.coverage(text) if topic else s.overlap) >= 0.2 or (not unit and s.hit.rank <= 2)
                 if wants_date:
                     return bool(_DATE.search(text)) and on_topic
                 if not (_NUMBER.search(text) or _NUMBER_WORD.search(text)):
@@ -238,6 +244,11 @@ class ExtractiveAnswerer:
                 what = unit.group(0) if unit else (f"the number of {' '.join(counted)}" if counted else "the figure asked for")
                 return [], f"no passage gives {what}"
             scored = figured + [s for s in scored if s not in figured]
+        qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words)
+        unknown = [t for t in qt.weights if self.df.get(t, 0) == 0]
+        if unknown and sum(qt.weights[t] for t in unknown) / qt.total >= 0.95:
+            words = [w for w in re.findall(r"[\w'-]+", question) if stem(w.lower()) in unknown]
+            return [], f"they never mention {' or '.join(words[:3]) or 'this'}"
         focus = _FOCUS.search(question)
         if focus and focus.group(1).lower() not in _VAGUE and not self._in_vocabulary(focus.group(1)):
             return [], f"they never mention {focus.group(1)}"
