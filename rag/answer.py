@@ -29,6 +29,14 @@ from .records import Answer, Citation, Hit, Passage
 from .speakers import SpeakerNames, name_key
 from .terms import STOPWORDS, stem, terms
 
+# Text in a transcript that speaks to a machine, not to a person (prompt injection).
+INJECTION = re.compile(
+    r"ignore (all |any |your |the |previous |prior |above )+(instructions|prompts?|rules)|system prompt|"
+    r"you are (now )?(a|an|the) (assistant|ai|language model|chatbot)|disregard (all |your |the )?(instructions|rules)|"
+    r"new instructions?:|</?(system|assistant|user)>",
+    re.IGNORECASE,
+)
+
 # Words that say "tell me what someone said", not what it was about.
 _FRAME = frozenset(stem(w) for w in "say said says think thinks tell told talk talks speak spoke ask asked asks "
                    "accord according mention mentioned describe view views opinion believe believes claim "
@@ -278,7 +286,7 @@ class ExtractiveAnswerer:
         if s.end - s.start >= 60:
             return s
         following = [span for span in sentence_spans(text, s.end, len(text))][:1]
-        if following:
+        if following and not INJECTION.search(text[following[0][0] : following[0][1]]):
             return Scored(s.hit, s.start, following[0][1], s.score, s.overlap)
         return s
 
