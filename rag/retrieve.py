@@ -67,6 +67,10 @@ class Retriever:
             self._bm25.index(_tokenize([lexical_text(p) for p in self.passages]), show_progress=False)
         self.speakers = sorted({p.speaker for p in self.passages})
         self.sources = sorted({p.source for p in self.passages})
+        # per passage, the index of its speaker and source: filters become one vector op
+        speaker_of, source_of = {s: i for i, s in enumerate(self.speakers)}, {s: i for i, s in enumerate(self.sources)}
+        self._speaker_ids = np.array([speaker_of[p.speaker] for p in self.passages], dtype=np.int32)
+        self._source_ids = np.array([source_of[p.source] for p in self.passages], dtype=np.int32)
         self._reranker = None
         self._lock = threading.Lock()
 
@@ -125,9 +129,11 @@ class Retriever:
     def _allowed(self, speakers: set[str] | None, sources: set[str] | None) -> np.ndarray | None:
         if speakers is None and sources is None:
             return None
-        mask = np.array(
-            [(speakers is None or p.speaker in speakers) and (sources is None or p.source in sources) for p in self.passages]
-        )
+        mask = np.ones(len(self.passages), dtype=bool)
+        if speakers is not None:
+            mask &= np.isin(self._speaker_ids, [self.speakers.index(s) for s in speakers])
+        if sources is not None:
+            mask &= np.isin(self._source_ids, [self.sources.index(s) for s in sources])
         if not mask.any():
             raise UserError("no passage matches both filters (that speaker is not in that source)")
         return mask
