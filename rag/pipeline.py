@@ -70,7 +70,7 @@ class Pipeline:
         extractive = ExtractiveAnswerer(
             index.metadata, passages_df(index.passages), len(index.passages), speakers,
             threshold=self.config.abstain_threshold, names=retriever.names,
-            min_similarity=self.config.abstain_min_similarity,
+            min_similarity=self.config.abstain_min_similarity, embedder=retriever.embedder,
         )
         with self._lock:
             self.index, self.retriever, self.extractive = index, retriever, extractive
