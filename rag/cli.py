@@ -12,6 +12,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from evals.cli import add_eval_arguments, cmd_eval
+from ui.serve import cmd_serve  # light: gradio loads only when the page starts
+
 from .config import Config
 from .errors import UserError
 from .records import Corpus
@@ -21,6 +24,8 @@ EXAMPLES = {
     "index": "rag index --corpus ~/podcasts",
     "search": 'rag search "What did Amiri say about federalism?" -k 5 --json',
     "ask": 'rag ask "What keeps Khalid Amiri awake at night?" --json',
+    "eval": "rag eval --report eval-report --min-answer-accuracy 0.4 --min-recall-at-5 0.6",
+    "serve": "rag serve --port 7860",
 }
 
 
@@ -175,6 +180,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace, Config], int], str]] = {
     "index": (cmd_index, "build or refresh the search index of a corpus"),
     "search": (cmd_search, "find the passages that answer a question"),
     "ask": (cmd_ask, "answer a question with citations (no question: read questions from stdin)"),
+    "eval": (cmd_eval, "run the answer-grounding evaluation suite and write a report (evals/cli.py)"),
+    "serve": (cmd_serve, "start the chat page (ui/serve.py): ask, read the sources, add transcripts"),
 }
 
 
@@ -208,6 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--source", action="append", help="only passages from this source file or title")
         if name in ("index", "search", "ask"):
             p.add_argument("--model", help="embedding model: 'default', a hub id or a folder")
+        if name == "eval":
+            add_eval_arguments(p)
+        if name == "serve":
+            p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1: this machine only)")
+            p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+            p.add_argument("--share", action="store_true", help="also open a temporary public gradio.live link")
     return parser
 
 

@@ -10,6 +10,7 @@ import pytest
 # Models come from PyPI packages; nothing may reach the hub during tests.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -46,3 +47,28 @@ def seeds_corpus():
 @pytest.fixture(scope="session")
 def seed_texts(seeds_corpus) -> dict[str, str]:
     return {doc.source: doc.text for doc in seeds_corpus.documents}
+
+
+@pytest.fixture(scope="session")
+def ui_server(tmp_path_factory, _private_index_cache):
+    """The chat page on a private copy of the seeds (uploads land there, never in seeds/),
+    served in this process on 127.0.0.1 at a free port; shared by the UI and browser tests."""
+    import shutil
+    import socket
+    from types import SimpleNamespace
+
+    from rag.config import Config
+    from rag.pipeline import Pipeline
+    from ui.app import build_app, launch
+
+    corpus = tmp_path_factory.mktemp("ui-corpus")
+    for path in SEEDS.iterdir():
+        shutil.copy2(path, corpus / path.name)
+    pipeline = Pipeline(Config.from_env(corpus=corpus))
+    app = build_app(pipeline)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    launch(app, host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
+    yield SimpleNamespace(url=f"http://127.0.0.1:{port}/", pipeline=pipeline, corpus=corpus)
+    app.close()

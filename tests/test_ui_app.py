@@ -1,0 +1,204 @@
+"""The chat page driven as a user's browser would, through gradio_client, against the app
+served in this process (tests/conftest.py: ui_server) on a private copy of the seeds."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from rag.config import DEFAULT_CORPUS, Config
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def client(ui_server):
+    from gradio_client import Client
+
+    return Client(ui_server.url, verbose=False)
+
+
+def ask(client, question: str, speaker: str = "", source: str = "", chat=None) -> str:
+    """The page's reply to a question: the last chat message, as HTML."""
+    chat_out, box = client.predict(question, chat or [], speaker, source, "extractive", api_name="/chat")
+    assert box == ""  # the question box is cleared
+    assert chat_out[-2]["role"] == "user" and chat_out[-1]["role"] == "assistant"
+    return message_text(chat_out[-1])
+
+
+def message_text(message: dict) -> str:
+    content = message["content"]
+    return "".join(part.get("text", "") for part in content) if isinstance(content, list) else str(content)
+
+
+def card_speakers(html: str) -> list[str]:
+    return re.findall(r'<span class="rag-who [^"]*">([^<]*)</span>', html)
+
+
+def test_question_gets_answer_with_citation_cards(client):
+    html = ask(client, "What keeps Khalid Amiri awake at night?")
+    assert "rag-answer" in html and "rag-abstain" not in html
+    assert '<sup class="rag-cite">[1]</sup>' in html
+    assert '<span class="rag-n">[1]</span>' in html
+    assert card_speakers(html)[0] == "Khalid Amiri"
+    assert re.search(r"<mark>[^<]*awake at night[^<]*</mark>", html)
+
+
+def test_unanswerable_question_abstains(client):
+    html = ask(client, "What is Khalid Amiri's favourite football team?")
+    assert "rag-abstain" in html and "Not in the transcripts" in html
+    assert "<mark>" not in html and "rag-cite" not in html
+    assert "rag-card" in html  # the closest mentions, as cards
+
+
+def test_speaker_filter_restricts_the_cards(client):
+    html = ask(client, "What did he say about the Taliban?", speaker="Ali Nazary")
+    speakers = set(card_speakers(html))
+    assert speakers == {"Ali Nazary"}, speakers
+
+
+def test_source_filter_restricts_the_cards(client):
+    html = ask(client, "What keeps Khalid Amiri awake at night?", source="000_40e17a0aaa5d46fb.txt")
+    assert set(re.findall(r'<span class="rag-file">([^<]*)</span>', html)) == {"000_40e17a0aaa5d46fb.txt"}
+
+
+def test_follow_up_uses_the_conversation(ui_server):
+    from gradio_client import Client
+
+    client = Client(ui_server.url, verbose=False)  # its own session: its own conversation
+    chat, _ = client.predict("What does Khalid Amiri think about Russia?", [], "", "", "extractive", api_name="/chat")
+    chat, _ = client.predict("What did he say about Pakistan?", chat, "", "", "extractive", api_name="/chat")
+    assert len(chat) == 4
+    assert re.search(r"Searched for: [^<]*Khalid Amiri", message_text(chat[-1]))
+
+
+def test_empty_and_too_long_questions_get_a_message(client):
+    chat, _ = client.predict("   ", [], "", "", "extractive", api_name="/chat")
+    assert chat == []  # nothing asked, nothing shown
+    html = ask(client, "why " * 1000)
+    assert "rag-error" in html and "Traceback" not in html
+
+
+def test_bad_upload_is_refused_and_good_upload_becomes_searchable(client, ui_server, tmp_path):
+    from gradio_client import handle_file
+
+    bad = tmp_path / "notes.txt"
+    bad.write_bytes(b"\x00\x01\x02 binary \xff\xfe" * 50)
+    odd = tmp_path / "slides.pdf"
+    odd.write_bytes(b"%PDF-1.4 not a transcript")
+    good = tmp_path / "lighthouse.txt"
+    good.write_text(
+        "Interview: Zara Quill on the lighthouse\n\n"
+        "Host Person: What did the lighthouse keeper do with the boats?\n\n"
+        "Zara Quill: The keeper painted every boat in the harbour purple in 1987, to scare away the gulls.\n\n"
+        "Host Person: Why purple?\n\n"
+        "Zara Quill: Purple was the only paint the island shop had left that winter.\n",
+        encoding="utf-8",
+    )
+    before = {p.name for p in ui_server.corpus.iterdir()}
+    out = client.predict([handle_file(str(bad)), handle_file(str(odd))], api_name="/add_transcripts")
+    report = out[0]
+    assert "notes.txt" in report and "slides.pdf" in report and report.count("not added") == 2
+    assert {p.name for p in ui_server.corpus.iterdir()} == before  # nothing written
+
+    out = client.predict([handle_file(str(good))], api_name="/add_transcripts")
+    assert "lighthouse.txt" in out[0] and "added, 5 passages" in out[0]
+    assert (ui_server.corpus / "lighthouse.txt").exists()
+    assert "Zara Quill" in out[3]  # the Sources table lists the new transcript and its speaker
+
+    html = ask(client, "What colour did the keeper paint the boats?")
+    assert card_speakers(html)[0] == "Zara Quill"
+    assert "purple" in html
+    reader = client.predict("lighthouse.txt", api_name="/read_transcript")
+    assert "<b class=\"rag-who" in reader and "Zara Quill" in reader
+
+
+def test_default_corpus_is_served_from_a_library_copy(tmp_path):
+    from ui.serve import serving_config
+
+    config = Config.from_env(corpus=DEFAULT_CORPUS, cache_dir=tmp_path)
+    seeds_before = sorted(p.name for p in DEFAULT_CORPUS.iterdir())
+    served = serving_config(config)
+    library = tmp_path / "library"
+    assert served.corpus == library
+    assert sorted(p.name for p in library.iterdir()) == seeds_before  # metadata.toml included
+    assert (library / "metadata.toml").read_bytes() == (DEFAULT_CORPUS / "metadata.toml").read_bytes()
+    (library / "uploaded.txt").write_text("A: x\nB: y\nA: z\n", encoding="utf-8")
+    assert serving_config(config).corpus == library  # a second start keeps the library, uploads and all
+    assert (library / "uploaded.txt").exists()
+    assert sorted(p.name for p in DEFAULT_CORPUS.iterdir()) == seeds_before
+
+
+def test_a_given_corpus_is_served_in_place(tmp_path):
+    from rag.errors import UserError
+    from ui.serve import serving_config
+
+    assert serving_config(Config.from_env(corpus=tmp_path, cache_dir=tmp_path / "c")).corpus == tmp_path
+    with pytest.raises(UserError, match="not a folder"):
+        serving_config(Config.from_env(corpus=tmp_path / "missing", cache_dir=tmp_path / "c"))
+    assert not (tmp_path / "c" / "library").exists()
+
+
+def test_space_files_agree_with_the_package():
+    """The Space installs from requirements.txt (before the repository is copied in, so not
+    from pyproject): it must list every runtime dependency, and the README's front matter
+    must name the installed gradio."""
+    import gradio
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    deps = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    requirements = (root / "requirements.txt").read_text()
+    names = {re.split(r"[<>=!~\[ ]", line.strip())[0].lower() for line in requirements.splitlines()
+             if line.strip() and not line.startswith(("#", "-"))}
+    for dep in deps:
+        name = re.split(r"[<>=!~\[ ]", dep)[0].lower()
+        assert name in names or name == "gradio", f"requirements.txt lacks {name}"
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in requirements
+    readme = (root / "README.md").read_text()
+    assert readme.startswith("---\n")
+    front = readme.split("---\n")[1]
+    assert f"sdk_version: {gradio.__version__}" in front and "app_file: app.py" in front
+    assert (root / "app.py").exists()
+
+
+def test_serve_command_refuses_a_missing_corpus(tmp_path, capsys):
+    from rag.cli import main
+
+    assert main(["serve", "--corpus", str(tmp_path / "missing"), "--port", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not a folder" in err[0]
+
+
+class _Talking:
+    """Stands in for Pipeline.ask's streaming contract (on_token gets each new piece) so the
+    page's plumbing is tested without loading a language model; the real model's streaming
+    is the generative answerer's own test."""
+
+    def __init__(self, pieces, error=None):
+        self.pieces, self.error = pieces, error
+
+    def ask(self, question, on_token=None, **kwargs):
+        from rag.records import Answer
+
+        for piece in self.pieces:
+            on_token(piece)
+        if self.error:
+            raise self.error
+        return Answer(question, "".join(self.pieces), False, (), (), "generative")
+
+
+def test_generative_answers_stream_piece_by_piece():
+    from rag.errors import UserError
+    from ui.app import _ask_streaming, _failure
+
+    out = list(_ask_streaming(_Talking(["The ", "keeper ", "[1]"]), "q", answerer="generative"))
+    assert [v for k, v in out if k == "partial"] == ["The ", "The keeper ", "The keeper [1]"]
+    assert out[-1][0] == "answer" and out[-1][1].text == "The keeper [1]"
+    with pytest.raises(UserError, match="no model"):
+        list(_ask_streaming(_Talking(["a"], UserError("no model")), "q", answerer="generative"))
+    assert _failure(UserError("no model"), "q", "generative") == "no model"
+    assert "not available" in _failure(ImportError("gguf"), "q", "generative")
+    assert "Traceback" not in _failure(RuntimeError("boom"), "q", "extractive")
