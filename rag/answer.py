@@ -254,7 +254,7 @@ class ExtractiveAnswerer:
                     return False
                 if unit and not re.search(unit.group("unit")[:5], text, re.IGNORECASE):
                     return False
-                if counted and not any(w[:5] in text.lower() for w in counted):
+                if counted and not counts(text, counted):
                     return False  # "how many fighters": a number of something else is no answer
                 return on_topic
 
@@ -288,6 +288,24 @@ class ExtractiveAnswerer:
                 person = self.names.known(tail) if self.names else None
                 if person in self.speakers:
                     return person
+                person = self._speaker_by_name(tail)
+                if person is not None:
+                    return person
+        return None
+
+    def _speaker_by_name(self, name: str) -> str | None:
+        """A speaker of this corpus that the metadata does not know (an uploaded
+        transcript's `Jane Doe:`), by full name or by a name word only they carry."""
+        key = name_key(name)
+        if not key or key == "narrator":
+            return None
+        exact = [s for s in self.speakers if name_key(s) == key]
+        if exact:
+            return exact[0]
+        if " " not in key:
+            owners = [s for s in self.speakers if s != "narrator" and key in name_key(s).split()]
+            if len(owners) == 1:
+                return owners[0]
         return None
 
     @staticmethod
@@ -306,8 +324,8 @@ class ExtractiveAnswerer:
         parts: list[str] = []
         who_first = bool(_WHO.search(question))
         figures = {s.hit.passage.source: set(re.findall(r"\d[\d,.]*", s.hit.passage.text[s.start : s.end])) for s in chosen}
-        if len({frozenset(v) for v in figures.values() if v}) > 1 and _FIGURE.search(question):
-            parts.append("The sources give different figures.")
+        # said as the lead of the first cited quote, so no sentence of the answer goes uncited
+        disagree = len({frozenset(v) for v in figures.values() if v}) > 1 and bool(_FIGURE.search(question))
         for n, s in enumerate(chosen, start=1):
             p = s.hit.passage
             meta = self.metadata.source(p.source)
@@ -322,6 +340,8 @@ class ExtractiveAnswerer:
                 lead = f"{p.speaker} — in {where}:"
             else:
                 lead = f"{p.speaker}, in {where}:"
+            if disagree and n == 1:
+                lead = f"The sources give different figures; {lead}"
             parts.append(f"{lead} “{quote}” [{n}]")
         return " ".join(parts), citations
 
@@ -336,6 +356,19 @@ def counted_words(question: str) -> list[str]:
             break
         words.append(word)
     return words
+
+
+def counts(text: str, counted: list[str], window: int = 3) -> bool:
+    """Does a figure in `text` count one of the `counted` words: the word within `window`
+    words of a number ("21 terrorist groups", "fighters numbered 5,000"), not just anywhere
+    in the sentence ("20 years ago" does not count people)?"""
+    words = re.findall(r"[\w'-]+", text.lower())
+    figures = [i for i, w in enumerate(words) if _NUMBER.search(w) or _NUMBER_WORD.fullmatch(w)]
+    return any(
+        any(c[:5] in w for c in counted)
+        for i in figures
+        for w in words[max(0, i - window) : i + window + 1]
+    )
 
 
 def _same_words(a: Scored, b: Scored) -> bool:

@@ -181,3 +181,57 @@ def test_rag_ask_readable_output_and_bad_input(seeds_index):
     assert result.returncode == 0 and "Sources:" in result.stdout and "[1] Ahmad Massoud" in result.stdout
     bad = rag("ask", "   ")
     assert bad.returncode == 2 and bad.stderr.startswith("error:") and "Traceback" not in bad.stderr
+
+
+BEEKEEPING = """Maria Lopez: Thanks for joining us. How did you start keeping bees?
+Tom Reyes: My grandmother kept twelve hives behind her orchard, and I inherited them when I was nineteen.
+Maria Lopez: What is the hardest part of the year for a beekeeper?
+Tom Reyes: Winter is the hardest season. The colony clusters around the queen and eats through its honey stores, and a cold wet February can starve a hive that looked strong in autumn.
+Maria Lopez: Do you ever worry about pesticides?
+Tom Reyes: Constantly. Neonicotinoid sprays on the neighbouring farms killed two of my colonies in a single week.
+"""
+
+
+@pytest.fixture(scope="module")
+def unseen_pipeline(tmp_path_factory):
+    """A transcript the metadata knows nothing about: its speakers come from its labels."""
+    corpus = tmp_path_factory.mktemp("unseen")
+    (corpus / "beekeeping.txt").write_text(BEEKEEPING, encoding="utf-8")
+    from rag.config import Config
+
+    return Pipeline(Config.from_env(corpus=corpus))
+
+
+@pytest.mark.parametrize("who", ["Tom Reyes", "Reyes"])
+def test_what_did_x_say_works_for_speakers_missing_from_the_metadata(unseen_pipeline, who):
+    answer = unseen_pipeline.ask(f"What did {who} say about winter?")
+    assert not answer.abstained, answer.text
+    assert answer.citations[0].passage.speaker == "Tom Reyes"
+    assert "Winter is the hardest season" in answer.text
+
+
+def test_what_did_x_say_abstains_for_a_person_who_never_speaks(unseen_pipeline):
+    answer = unseen_pipeline.ask("What did Priya Shah say about winter?")
+    assert answer.abstained
+    assert "Priya Shah" in answer.text and not answer.citations
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "answers"),
+    [
+        ("How many terrorist groups are there?", "we have more than 21 terrorist groups in Afghanistan", True),
+        ("How many fighters joined?", "The fighters numbered 5,000 by spring.", True),
+        ("How many people died?", "It will show people that they are the same as 20 years ago.", False),
+        ("How many provinces fell?", "Jul 2021 - ANA Fighting Taliban In Baghlan Province", False),
+    ],
+)
+def test_a_figure_answers_how_many_only_when_it_counts_the_thing_asked(question, sentence, answers):
+    from rag.answer import counted_words, counts
+
+    assert counts(sentence, counted_words(question)) is answers
+
+
+def test_every_sentence_of_a_figure_answer_is_cited(pipeline):
+    answer = pipeline.ask("How much did a Kalashnikov cost, according to Massoud?")
+    sentences = re.split(r"(?<=\]) ", answer.text)
+    assert all(re.search(r"\[\d+\]$", s) for s in sentences), answer.text
