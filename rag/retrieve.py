@@ -67,6 +67,9 @@ class Retriever:
             self._bm25.index(_tokenize([lexical_text(p) for p in self.passages]), show_progress=False)
         self.speakers = sorted({p.speaker for p in self.passages})
         self.sources = sorted({p.source for p in self.passages})
+        self._titles = {}
+        for p in self.passages:
+            self._titles.setdefault(p.source, p.title)
         # per passage, the index of its speaker and source: filters become one vector op
         speaker_of, source_of = {s: i for i, s in enumerate(self.speakers)}, {s: i for i, s in enumerate(self.sources)}
         self._speaker_ids = np.array([speaker_of[p.speaker] for p in self.passages], dtype=np.int32)
@@ -99,7 +102,7 @@ class Retriever:
         return found
 
     def title_of(self, source: str) -> str:
-        return next((p.title for p in self.passages if p.source == source), source)
+        return self._titles.get(source, source)
 
     # --- search --------------------------------------------------------------------------
     def search(

@@ -235,3 +235,12 @@ def test_every_sentence_of_a_figure_answer_is_cited(pipeline):
     answer = pipeline.ask("How much did a Kalashnikov cost, according to Massoud?")
     sentences = re.split(r"(?<=\]) ", answer.text)
     assert all(re.search(r"\[\d+\]$", s) for s in sentences), answer.text
+
+
+def test_a_quote_takes_the_neighbour_sentence_that_completes_it(pipeline, texts):
+    answer = pipeline.ask("If the Afghan people chose the Taliban's emirate, what would Massoud do?")
+    assert not answer.abstained
+    quote = answer.citations[0].quote
+    assert "100% accept it" in quote and "teacher" in quote  # the condition and the consequence
+    assert len(quote) <= 400
+    assert_well_cited(answer, texts)
