@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .chunking import sentence_spans
 from .metadata import Metadata
@@ -55,6 +55,10 @@ _COMPARE = re.compile(r"\b(compare|comparison|differ|difference|both|each|versus
 # characters, 0.527 at 240, 0.548 at 400 and at 450.
 EXTEND_RATIO = 0.6
 MAX_QUOTE_CHARS = 400
+# An answer whose best sentence shares no content word with the question must at least
+# mean something close to it. On the dev cases, such sentences of answerable questions
+# (paraphrases) have cosine 0.23 to 0.52; "Where did X go to university?" -> 0.13.
+UNRELATED_COSINE = 0.2
 _NUMBER = re.compile(r"\d")
 _NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
                           r"hundreds?|thousands?|millions?|billions?|dozens?)\b", re.IGNORECASE)
@@ -70,13 +74,11 @@ _SAID_BY = re.compile(
 )
 _UNIT = re.compile(r"\bin (?:us |u\.s\. )?(?P<unit>dollars|euros|pounds|percent|rupees|yuan|roubles|rubles|kilomet\w+|miles)\b", re.IGNORECASE)
 _AUXILIARIES = frozenset("does did do is are was were has have had will would can could say says said".split())
-_COUNTED = re.compile(r"\bhow (?:many|much)\s+(.*)", re.IGNORECASE)
+_COUNTED = re.compile(r"\b(?:how (?:many|much)|the number of)\s+(.*)", re.IGNORECASE)
+_MEASURE = re.compile(r"\bthe (population|budget)\b", re.IGNORECASE)  # counted by its own name
 # "which musicians", "what is the population of" -> the thing asked about
 _VAGUE = frozenset("ones things thing kind kinds type types part parts sort sorts way ways people person".split())
 _FOCUS = re.compile(r"\b(?:which|what is the|what's the|what was the|what are the)\s+(\w{4,})", re.IGNORECASE)
-
-ABSTAIN_TEXT = "The transcripts don't say. Nothing in them answers this question; the closest mentions are listed below."
-
 
 @dataclass(frozen=True)
 class Scored:
@@ -84,7 +86,8 @@ class Scored:
     start: int  # sentence offsets inside hit.passage.text
     end: int
     score: float
-    overlap: float
+    overlap: float  # share of the question's weighted terms the sentence holds
+    cosine: float = 0.0  # the sentence's embedding cosine with the question
 
 
 class QuestionTerms:
@@ -143,7 +146,7 @@ class ExtractiveAnswerer:
                 score += 0.1
             elif named and p.speaker == "narrator":
                 score *= 0.85  # prefer the person's own words to a summary of them
-            scored.append(Scored(hit, s, e, score, overlap))
+            scored.append(Scored(hit, s, e, score, overlap, cosine))
         scored.sort(key=lambda x: -x.score)
         return scored, qt
 
@@ -169,11 +172,15 @@ class ExtractiveAnswerer:
         scored, missing = self.check_answerable(query, scored)
         if max((h.dense or 0.0 for h in hits), default=0.0) < self.min_similarity:
             missing = missing or "nothing in them is about this"
-        if missing or confidence < self.threshold:
-            reason = missing or "nothing in them answers this question"
-            text = f"The transcripts don't say: {reason}. The closest mentions are listed below."
+        if not missing and confidence < self.threshold:
+            missing = "nothing in them answers this question"
+        chosen = [] if missing else self.choose(question, scored)
+        if chosen and chosen[0].overlap == 0 and chosen[0].cosine < UNRELATED_COSINE:
+            # the best sentence shares no word with the question and means something else
+            missing = "nothing in them is about this"
+        if missing:
+            text = f"The transcripts don't say: {missing}. The closest mentions are listed below."
             return Answer(question, text, True, (), tuple(hits), self.name, query, confidence)
-        chosen = self.choose(question, scored)
         text, citations = self.compose(question, chosen)
         return Answer(question, text, False, tuple(citations), tuple(hits), self.name, query, confidence)
 
@@ -266,7 +273,9 @@ class ExtractiveAnswerer:
 
             figured = [s for s in scored if holds_figure(s)]
             if not figured:
-                what = unit.group(0) if unit else (f"the number of {' '.join(counted)}" if counted else "the figure asked for")
+                measure = _MEASURE.search(question)
+                what = (unit.group(0) if unit else measure.group(0) if measure
+                        else f"the number of {' '.join(counted)}" if counted else "the figure asked for")
                 return [], f"no passage gives {what}"
             scored = figured + [s for s in scored if s not in figured]
         qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words)
@@ -326,14 +335,14 @@ class ExtractiveAnswerer:
         if s.end - s.start < 60:
             following = [n for n in neighbours if n.start >= s.end]
             if following:
-                return Scored(s.hit, s.start, following[0].end, s.score, s.overlap)
+                return replace(s, end=following[0].end)
         best = max(neighbours, key=lambda n: n.score, default=None)
         if best is None or best.score < EXTEND_RATIO * s.score:
             return s
         start, end = min(s.start, best.start), max(s.end, best.end)
         if end - start > MAX_QUOTE_CHARS:
             return s
-        return Scored(s.hit, start, end, s.score, s.overlap)
+        return replace(s, start=start, end=end)
 
     def compose(self, question: str, chosen: list[Scored]) -> tuple[str, list[Citation]]:
         citations: list[Citation] = []
@@ -363,28 +372,31 @@ class ExtractiveAnswerer:
 
 
 def counted_words(question: str) -> list[str]:
-    """What a "how many"/"how much" question counts: "how many terrorist groups does ..."
-    -> ["terrorist", "groups"]; "how much did it cost" -> []."""
+    """What a figure question counts: "how many terrorist groups does ..." -> ["terrorist",
+    "groups"]; "how many Taliban fighters" -> ["fighters"]; "what is the number of fighters" -> ["fighters"]; "what's the population of
+    X" -> ["population"]; "how much did it cost" -> []."""
     m = _COUNTED.search(question)
+    if m is None and (measure := _MEASURE.search(question)):
+        return [measure.group(1).lower()]
     words = []
-    for word in re.findall(r"[\w'-]+", m.group(1).lower()) if m else []:
-        if word in STOPWORDS or word in _AUXILIARIES or len(words) == 3:
+    for word in re.findall(r"[\w'-]+", m.group(1)) if m else []:
+        if word.lower() in STOPWORDS or word.lower() in _AUXILIARIES or len(words) == 3:
             break
         words.append(word)
-    return words
+    # "how many Taliban fighters": a name qualifies what is counted; it is not the thing
+    common = [w.lower() for w in words if not w[:1].isupper()]
+    return common or [w.lower() for w in words]
 
 
 def counts(text: str, counted: list[str], window: int = 3) -> bool:
-    """Does a figure in `text` count one of the `counted` words: the word within `window`
+    """Does a figure in `text` count what is `counted`: one of its words within `window`
     words of a number ("21 terrorist groups", "fighters numbered 5,000"), not just anywhere
     in the sentence ("20 years ago" does not count people)?"""
+    if not counted:
+        return True
     words = re.findall(r"[\w'-]+", text.lower())
     figures = [i for i, w in enumerate(words) if _NUMBER.search(w) or _NUMBER_WORD.fullmatch(w)]
-    return any(
-        any(c[:5] in w for c in counted)
-        for i in figures
-        for w in words[max(0, i - window) : i + window + 1]
-    )
+    return any(c[:5] in w for i in figures for w in words[max(0, i - window) : i + window + 1] for c in counted)
 
 
 def _same_words(a: Scored, b: Scored) -> bool:

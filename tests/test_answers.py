@@ -244,3 +244,17 @@ def test_a_quote_takes_the_neighbour_sentence_that_completes_it(pipeline, texts)
     assert "100% accept it" in quote and "teacher" in quote  # the condition and the consequence
     assert len(quote) <= 400
     assert_well_cited(answer, texts)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the population of the Panjshir valley?",  # a measure never given
+        "What's the number of Taliban fighters in Panjshir?",  # numbers of other things only
+        "Where did Ali Nazary grow up?",  # the nearest sentences mean something else
+    ],
+)
+def test_questions_the_evidence_only_seems_to_answer_abstain(pipeline, question):
+    answer = pipeline.ask(question)
+    assert answer.abstained, answer.text
+    assert not answer.citations
