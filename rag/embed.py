@@ -6,12 +6,23 @@ Example:
 
 `model` is "default", a hub id ("BAAI/bge-small-en-v1.5", on a Space) or a local folder.
 The model loads on first use, once per process, and is shared by every caller.
+
+Backend "onnx" (the default) runs the model's transformer with ONNX Runtime instead of
+torch; sentence-transformers still tokenizes, pools and normalises. The transformer is
+exported once into the cache folder and checked against torch on probe sentences (cosine
+at least 0.9999) before it is used; when that fails, torch is used and stderr says why.
+Measured on 1,000 seed passages, 2 cores: torch 139 passages/s at its best batch size,
+ONNX Runtime 258 (cosine with torch 1.00000). See bench/retrieval.py.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import sys
 import threading
+import warnings
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -43,10 +54,15 @@ class SentenceTransformerEmbedder:
     """Any sentence-transformers model; query and document encoders kept separate so that
     models with prompts (e5, bge) get the right one."""
 
-    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64, threads: int | None = None):
+    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64, threads: int | None = None,
+                 backend: str = "onnx", cache_dir: Path | None = None):
+        if backend not in ("onnx", "torch"):
+            raise UserError(f"unknown embedding backend {backend!r}; use onnx or torch")
         self.model_id = model
         self.batch_size = batch_size
         self.threads = threads
+        self.backend = backend
+        self.cache_dir = cache_dir
         self._model = None
         self._lock = threading.Lock()
 
@@ -68,12 +84,19 @@ class SentenceTransformerEmbedder:
             torch.set_num_threads(self.threads)
         path = default_model_path() if self.model_id == DEFAULT_MODEL else self.model_id
         try:
-            return SentenceTransformer(path, device="cpu", local_files_only=_offline())
+            model = SentenceTransformer(path, device="cpu", local_files_only=_offline())
         except Exception as e:  # noqa: BLE001 - any failure to load is the user's setting
             raise UserError(
                 f"cannot load embedding model {self.model_id!r}: {type(e).__name__}: {str(e)[:200]}"
                 " (use 'default', a local folder, or a hub id on a machine that reaches the hub)"
             ) from None
+        if self.backend == "onnx":
+            try:
+                use_onnx(model, self.cache_dir or _default_cache(), path)
+            except Exception as e:  # noqa: BLE001 - torch still works: say so and go on
+                print(f"embeddings: ONNX Runtime not used ({type(e).__name__}: {str(e)[:160]}); using torch",
+                      file=sys.stderr)
+        return model
 
     @property
     def dim(self) -> int:
@@ -101,18 +124,114 @@ class SentenceTransformerEmbedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
+PROBES = [
+    "What keeps you awake at night?",
+    "Speaker: We gave them one chance, then another, but they wanted to waste time.",
+    "The cost rose from 80,000 to 200,000 because there were more buyers.",
+    "a",
+]
+
+
+def use_onnx(model, cache_dir: Path, source: str) -> None:
+    """Swap the torch transformer inside a SentenceTransformer for an ONNX Runtime session
+    of the same weights (exported once into `cache_dir`), if it gives the same vectors."""
+    import numpy as np
+    import onnxruntime as ort
+    import torch
+
+    transformer = model[0]
+    hf_model = transformer.model
+    reference = model.encode(PROBES, normalize_embeddings=True, convert_to_numpy=True)
+    features = transformer.tokenizer(PROBES[:2], padding=True, return_tensors="pt")
+    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in features]
+    key = hashlib.sha256(f"{source}\n{sum(p.numel() for p in hf_model.parameters())}\n{names}".encode()).hexdigest()[:16]
+    path = Path(cache_dir).expanduser() / "onnx" / f"{key}.onnx"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        try:
+            with torch.no_grad(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the exporter's tracer warnings are not the user's business
+                torch.onnx.export(
+                    _hidden_states(hf_model, names), tuple(features[n] for n in names), str(tmp),
+                    input_names=names, output_names=["last_hidden_state"], opset_version=17, dynamo=False,
+                    dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]},
+                )
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        os.replace(tmp, path)  # atomic: a crashed export never leaves a half-written model
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    transformer.model = _onnx_transformer(session, names, hf_model)
+    got = model.encode(PROBES, normalize_embeddings=True, convert_to_numpy=True)
+    if float(np.min(np.sum(got * reference, axis=1))) < 0.9999:
+        transformer.model = hf_model
+        raise ValueError("the ONNX model's vectors differ from torch's")
+
+
+def _hidden_states(hf_model, names: list[str]):
+    """What gets exported: the transformer's last hidden state from its named inputs."""
+    import torch
+
+    class Export(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = hf_model
+
+        def forward(self, *inputs):
+            return self.inner(**dict(zip(names, inputs))).last_hidden_state
+
+    return Export()
+
+
+def _onnx_transformer(session, names: list[str], original):
+    """Stands in for the Hugging Face model inside sentence-transformers' Transformer module."""
+    import torch
+    from transformers.modeling_outputs import BaseModelOutput
+
+    class OnnxTransformer(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.config = original.config
+            self.__dict__["original"] = original  # not a submodule: its weights stay out of the way
+
+        def __getattr__(self, name):  # anything else sentence-transformers asks of the model
+            try:
+                return super().__getattr__(name)
+            except AttributeError:
+                return getattr(self.__dict__["original"], name)
+
+        def forward(self, **inputs):
+            feed = {n: inputs[n].cpu().numpy().astype("int64") for n in names if n in inputs}
+            (hidden,) = session.run(["last_hidden_state"], feed)
+            return BaseModelOutput(last_hidden_state=torch.from_numpy(hidden))
+
+    return OnnxTransformer()
+
+
+def _default_cache() -> Path:
+    from .config import Config
+
+    return Config.from_env().cache_dir
+
+
 def _offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes")
 
 
-_EMBEDDERS: dict[tuple[str, int], SentenceTransformerEmbedder] = {}
+_EMBEDDERS: dict[tuple[str, int, str], SentenceTransformerEmbedder] = {}
 _EMBEDDERS_LOCK = threading.Lock()
 
 
-def load_embedder(model: str = DEFAULT_MODEL, batch_size: int = 64) -> SentenceTransformerEmbedder:
-    """The process-wide embedder for `model` (created once; its weights load lazily)."""
+def load_embedder(model: str = DEFAULT_MODEL, batch_size: int = 64, backend: str | None = None) -> SentenceTransformerEmbedder:
+    """The process-wide embedder for `model` (created once; its weights load lazily).
+    `backend` defaults to the configured one (RAG_EMBEDDING_BACKEND, "onnx")."""
+    from .config import Config
+
+    config = Config.from_env()
+    backend = backend or config.embedding_backend
     with _EMBEDDERS_LOCK:
-        key = (model, batch_size)
+        key = (model, batch_size, backend)
         if key not in _EMBEDDERS:
-            _EMBEDDERS[key] = SentenceTransformerEmbedder(model, batch_size)
+            _EMBEDDERS[key] = SentenceTransformerEmbedder(model, batch_size, backend=backend, cache_dir=config.cache_dir)
         return _EMBEDDERS[key]

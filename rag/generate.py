@@ -64,7 +64,7 @@ class GenerativeAnswerer:
     def __init__(self, config: Config, fallback, judge: SupportJudge | None = None, passages: int = 5):
         self.config = config
         self.fallback = fallback
-        self.judge = judge or LexicalEmbeddingJudge(load_embedder(config.embedding_model, config.embedding_batch_size))
+        self.judge = judge or LexicalEmbeddingJudge(load_embedder(config.embedding_model, config.embedding_batch_size, config.embedding_backend))
         self.n_passages = passages
         self._model = None
         self._tokenizer = None

@@ -238,7 +238,7 @@ def open_index(
     corpus_dir = Path(corpus_dir) if corpus_dir is not None else Path(config.corpus)
     if not corpus_dir.is_dir():
         raise UserError(f"corpus folder not found: {corpus_dir}")
-    embedder = embedder or load_embedder(config.embedding_model, config.embedding_batch_size)
+    embedder = embedder or load_embedder(config.embedding_model, config.embedding_batch_size, config.embedding_backend)
     report: list[str] = []
 
     def say(message: str) -> None:

@@ -59,7 +59,7 @@ class Retriever:
     def __init__(self, index: SearchIndex, config: Config | None = None, embedder: Embedder | None = None):
         self.index = index
         self.config = config or Config.from_env()
-        self.embedder = embedder or load_embedder(self.config.embedding_model, self.config.embedding_batch_size)
+        self.embedder = embedder or load_embedder(self.config.embedding_model, self.config.embedding_batch_size, self.config.embedding_backend)
         self.passages = index.passages
         self.names = SpeakerNames(index.metadata.people)
         self._bm25 = bm25s.BM25()

@@ -1,0 +1,47 @@
+"""Embeddings: the ONNX Runtime backend gives torch's vectors, and falls back cleanly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rag.embed import SentenceTransformerEmbedder
+from rag.errors import UserError
+from rag.index import embedding_text
+
+
+@pytest.fixture(scope="module")
+def seed_texts_to_embed(seeds_index):
+    return [embedding_text(p) for p in seeds_index.passages[:120]]
+
+
+def test_onnx_backend_gives_the_same_vectors_as_torch(seed_texts_to_embed, tmp_path):
+    torch_vectors = SentenceTransformerEmbedder(backend="torch").encode_documents(seed_texts_to_embed)
+    onnx = SentenceTransformerEmbedder(backend="onnx", cache_dir=tmp_path)
+    onnx_vectors = onnx.encode_documents(seed_texts_to_embed)
+    assert onnx.model[0].model.__class__.__name__ == "OnnxTransformer"  # really ONNX Runtime
+    assert list(tmp_path.glob("onnx/*.onnx"))  # exported once, into the cache
+    assert np.min(np.sum(torch_vectors * onnx_vectors, axis=1)) > 0.9999
+    question = "What keeps him awake at night?"
+    q_torch = SentenceTransformerEmbedder(backend="torch").encode_queries([question])
+    assert float(onnx.encode_queries([question])[0] @ q_torch[0]) > 0.9999
+
+
+def test_a_failed_onnx_export_falls_back_to_torch_and_says_so(tmp_path, monkeypatch, capsys):
+    import torch
+
+    def broken_export(*args, **kwargs):
+        raise RuntimeError("exporter exploded")
+
+    monkeypatch.setattr(torch.onnx, "export", broken_export)
+    embedder = SentenceTransformerEmbedder(backend="onnx", cache_dir=tmp_path)
+    vectors = embedder.encode_queries(["Who tweeted about mine fields?"])
+    assert vectors.shape == (1, 384) and abs(float(np.linalg.norm(vectors[0])) - 1) < 1e-5
+    assert embedder.model[0].model.__class__.__name__ != "OnnxTransformer"
+    assert "exporter exploded" in capsys.readouterr().err
+    assert not list(tmp_path.glob("onnx/*"))  # nothing half-written left behind
+
+
+def test_unknown_backend_is_a_user_error():
+    with pytest.raises(UserError, match="embedding backend"):
+        SentenceTransformerEmbedder(backend="tensorflow")
