@@ -62,3 +62,28 @@ def test_vtt_srt_and_json_round_trip_through_ingestion(tmp_path):
 
     plain = by_source["whisper.json"]
     assert {p.speaker for p in plain} == {"narrator"} and all(p.t_start is not None for p in plain)
+
+
+SCRIPT = """# The coffee house, scene 3
+Chandler Bing: How about Joey... Pepponi?
+Joey Tribbiani: No, still too ethnic. My agent thinks I should have a name that's more neutral.
+#NOTE#: (The waitress brings their coffee.)
+Chandler Bing: Joey... Switzerland?
+Gunther Central: Anything else?
+(Joey visibly thinks and writes it down.)
+Joey Tribbiani: Joseph. Joseph Stalin.
+Chandler Bing: Might wanna try Joseph.
+"""
+
+
+def test_a_script_with_stage_directions_and_one_line_characters(tmp_path):
+    (tmp_path / "scene.txt").write_text(SCRIPT, encoding="utf-8")
+    passages = load_corpus(tmp_path).passages
+    said = {p.text: p.speaker for p in passages}
+    assert said["(The waitress brings their coffee.)"] == "narrator"  # a transcriber's note, nobody's line
+    assert said["(Joey visibly thinks and writes it down.)"] == "narrator"
+    assert said["Anything else?"] == "Gunther Central"  # one line is still his line
+    assert said["Joey... Switzerland?"] == "Chandler Bing"
+    assert said["Joseph. Joseph Stalin."] == "Joey Tribbiani"
+    for p in passages:
+        assert SCRIPT[p.start : p.end] == p.text

@@ -29,6 +29,10 @@ from ..speakers import PRONOUNS, SpeakerNames, name_key
 from .quotes import _NAME, _VERB, QuoteAttributor
 
 _LABEL = re.compile(r"(?P<label>[A-Z][\w.’'-]*(?:[ ][A-Z0-9][\w.’'-]*){0,3})[ \t]*:[ \t]+(?=\S)")
+# Stage directions in a labelled transcript: a symbol label (`#NOTE#:`, `[SOUND]:`) or a
+# paragraph wholly in brackets (`(They sit down.)`): the transcriber's words, nobody's turn.
+_STAGE_LABEL = re.compile(r"[#\[(<*{][^:\n]{0,30}?[#\])>*}][ \t]*:[ \t]*(?=\S)")
+_STAGE_DIRECTION = re.compile(r"[(\[][^\n]*[)\]]")
 _DASH = re.compile(r"[-–—][ \t]+(?=\S)")
 _ATTRIBUTION_LINE = re.compile(rf"(?P<who>{_NAME}),\s+(?P<desc>[a-z][^.!?:\"“”]*)")
 _QUOTES_HEADING = re.compile(rf"\bquotes?\b.*?\b(?:of|from|by)\s+(?P<who>{_NAME})")
@@ -151,10 +155,13 @@ class _Parser:
                     labels[i] = m
         counts = Counter(name_key(m.group("label")) for m in labels.values())
         recurring = {k for k, n in counts.items() if n >= 2}
+        # A label said once is a turn too when it names a person (a character with one
+        # line); the first paragraph's label must recur (else it is a title).
         labels = {
             i: m
             for i, m in labels.items()
-            if name_key(m.group("label")) in recurring or (i > 0 and self.names.known(m.group("label")))
+            if name_key(m.group("label")) in recurring
+            or (i > 0 and (self.names.known(m.group("label")) or self.names.is_person(m.group("label"))))
         }
         # A conversation: at least two people whose labels recur (a headline repeated
         # as `Somebody: Headline` three times is still a title).
@@ -173,6 +180,10 @@ class _Parser:
             if i in labels:
                 current = speakers[i]
                 self.claim(i, current, roles[current], start=labels[i].end())
+            elif self.claims[i] is None and (stage := _STAGE_LABEL.match(self.text, *self.paras[i])):
+                self.claim(i, None, NARRATOR, start=stage.end())
+            elif self.claims[i] is None and _STAGE_DIRECTION.fullmatch(self.para(i)):
+                self.claim(i, None, NARRATOR)
             elif self.claims[i] is None and current and (i < last or multi):
                 self.claim(i, current, roles[current], new_turn=False)
         return True
