@@ -11,6 +11,8 @@ A corpus folder may hold `metadata.toml`:
     interviewers = ["Faisal Saeed Al Mutaar"]; interviewees = ["Khalid Amiri"]
     speakers = { SPEAKER_00 = "Dana Reyes" }   # labels that mean someone in this file only
 
+    examples = ["What did she say about ...?"]     # questions the chat page offers to try
+
 Every field is optional, and so is the file itself.
 """
 
@@ -30,6 +32,7 @@ METADATA_FILE = "metadata.toml"
 class Metadata:
     sources: dict[str, SourceMeta] = field(default_factory=dict)
     people: dict[str, tuple[str, ...]] = field(default_factory=dict)  # canonical -> aliases
+    examples: tuple[str, ...] = ()  # questions this corpus answers, offered on the chat page
 
     def source(self, name: str) -> SourceMeta:
         return self.sources.get(name) or SourceMeta(file=name)
@@ -74,4 +77,5 @@ def load_metadata(folder: Path) -> Metadata:
             speakers=tuple(labels.items()),
             **text,
         )
-    return Metadata(sources=sources, people=people)
+    examples = _strings(data.get("examples", []), f"{path}: examples")
+    return Metadata(sources=sources, people=people, examples=examples)

@@ -110,3 +110,11 @@ def test_malformed_metadata_is_a_clean_error(tmp_path):
     (tmp_path / "metadata.toml").write_text("[[sources]\nfile = ", encoding="utf-8")
     result = _run("passages", "--jsonl", "--corpus", str(tmp_path))
     assert result.returncode == 2 and "metadata" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_metadata_examples_must_be_strings(tmp_path):
+    from rag.metadata import load_metadata
+
+    (tmp_path / "metadata.toml").write_text("examples = [1, 2]\n", encoding="utf-8")
+    with pytest.raises(UserError, match="examples"):
+        load_metadata(tmp_path)

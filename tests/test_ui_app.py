@@ -202,3 +202,22 @@ def test_generative_answers_stream_piece_by_piece():
     assert _failure(UserError("no model"), "q", "generative") == "no model"
     assert "not available" in _failure(ImportError("gguf"), "q", "generative")
     assert "Traceback" not in _failure(RuntimeError("boom"), "q", "extractive")
+
+
+def test_example_questions_come_from_the_corpus_metadata(tmp_path):
+    import gradio as gr
+
+    from rag.pipeline import Pipeline
+    from ui.app import build_app
+
+    (tmp_path / "talk.txt").write_text("Ann Lee: Bees matter.\nBo Park: Why?\nAnn Lee: Pollination.\nBo Park: Ok.\n",
+                                       encoding="utf-8")
+
+    def buttons(app) -> set[str]:
+        return {b.value for b in app.blocks.values() if isinstance(b, gr.Button)}
+
+    bare = build_app(Pipeline(Config.from_env(corpus=tmp_path, cache_dir=tmp_path / "cache")))
+    assert "What keeps Khalid Amiri awake at night?" not in buttons(bare)  # no seed examples elsewhere
+    (tmp_path / "metadata.toml").write_text('examples = ["Why do bees matter?"]\n', encoding="utf-8")
+    offered = build_app(Pipeline(Config.from_env(corpus=tmp_path, cache_dir=tmp_path / "cache")))
+    assert "Why do bees matter?" in buttons(offered)

@@ -24,12 +24,6 @@ from . import render
 
 log = logging.getLogger(__name__)
 
-EXAMPLES = [
-    "What keeps Khalid Amiri awake at night?",
-    "How much did a Kalashnikov cost, according to Massoud?",
-    "Who tweeted about mine fields in Panjshir?",
-    "What system of government does Amiri advocate?",
-]
 PLACEHOLDER = ("**Ask a question about the transcripts.** The answer quotes them word for word; "
                "under it, a card per quote shows who said it, in which transcript, with the words marked.")
 ANYONE, EVERYWHERE = "", ""  # the filter values that mean "no filter"
@@ -136,6 +130,8 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
     facts = _Facts(pipeline)
     infos = facts.infos
     show_answerer = bool(config.generator_model)
+    # example questions come from the corpus's metadata.toml (`examples = [...]`), not from code
+    examples_asked = list(pipeline.index.metadata.examples)[:4]
 
     # --- callbacks: thin wrappers around the pipeline ---------------------------------------
     def respond(message: str, chat: list, history: list, speaker: str, source: str, answerer: str):
@@ -210,12 +206,12 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
                                   show_label=False,
                                   feedback_options=None, buttons=["copy"],
                                   placeholder=PLACEHOLDER)
-                box = gr.Textbox(placeholder="Ask a question about the transcripts, e.g. "
-                                 "What keeps Khalid Amiri awake at night?", show_label=False,
+                box = gr.Textbox(placeholder="Ask a question about the transcripts"
+                                 + (f", e.g. {examples_asked[0]}" if examples_asked else ""), show_label=False,
                                  submit_btn="Ask", lines=1, max_lines=4, autofocus=True)
-                gr.Markdown("Try one:", elem_classes="rag-try")
+                gr.Markdown("Try one:", elem_classes="rag-try", visible=bool(examples_asked))
                 with gr.Row(elem_classes="rag-examples"):
-                    examples = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLES]
+                    examples = [gr.Button(q, size="sm", variant="secondary") for q in examples_asked]
             with gr.Column(scale=1, min_width=240):
                 gr.Markdown("**Narrow the search**")
                 speaker = gr.Dropdown(_speaker_choices(infos), value=ANYONE, label="Only words said by")
@@ -244,7 +240,7 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
         ask_inputs = [box, chat, history, speaker, source, answerer]
         box.submit(respond, ask_inputs, [chat, box, history], api_name="chat",
                    concurrency_limit=ANSWER_CONCURRENCY, concurrency_id="answer")
-        for button, question in zip(examples, EXAMPLES):
+        for button, question in zip(examples, examples_asked):
             button.click(lambda q=question: q, None, box, api_name=False, queue=False).then(
                 respond, ask_inputs, [chat, box, history], api_name=False, concurrency_id="answer")
         clear.click(new_conversation, None, [chat, box, history], api_name=False)
