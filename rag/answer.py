@@ -1,9 +1,9 @@
 """The extractive answerer: an answer made of the retrieved transcripts' own sentences.
 
 Example:
-    "What keeps Amiri awake at night?" ->
-    'Khalid Amiri, in The International Correspondent: “What keeps me awake at night is our
-    poor people, ...” [1]'
+    "What does Lopez want for the harbour?" ->
+    'Maria Lopez, in The Harbour Times: “What the harbour needs first is a new sea
+    wall, ...” [1]'
 
 How:
 1. every sentence of the top passages is scored: the passage's retrieval score, plus how
@@ -66,7 +66,7 @@ _MONTHS = "january|february|march|april|may|june|july|august|september|october|n
 _DATE_QUESTION = re.compile(r"\b(what (exact )?(date|day|year|month)|^\s*when)\b", re.IGNORECASE)
 _DATE = re.compile(rf"\b({_MONTHS})\b|\b(1[89]|20)\d\d\b", re.IGNORECASE)
 _NAME_RE = r"(?:[A-Z][\w’'.-]+\s+){0,3}[A-Z][\w’'-]+"
-# "What did Zabihullah Mujahid say", "according to Massoud", "What did Mullah Baradar tell Newsweek"
+# "What did Dana Okafor say", "according to Okafor", "What did Councillor Tom Reyes tell Radio North"
 _SAID_BY = re.compile(
     rf"\b(?i:did|does|do|has|have|had)\s+(?P<who>{_NAME_RE})(?:\s+[a-z]+)?\s+"
     rf"(?i:say|said|tell|told|think|write|wrote|tweet|claim|argue|respond|answer|mean|predict|warn)\b"
@@ -232,7 +232,7 @@ class ExtractiveAnswerer:
         - "What did X say ...": X must be someone who speaks in these transcripts, and the
           answer must be X's own words;
         - a figure ("how many", "how much", "what date"): a sentence with a number, in the
-          unit asked for ("in dollars"), about the thing counted ("how many fighters");
+          unit asked for ("in dollars"), about the thing counted ("how many volunteers");
         - "which/what X" where the corpus never uses the word X at all."""
         said_by = _SAID_BY.search(question)
         if said_by:
@@ -241,7 +241,7 @@ class ExtractiveAnswerer:
             if person is None:
                 return [], f"no words of {who.strip()} are in them"
             surname = name_key(person).split()[-1]
-            # X's own words, or a narrator reporting them ("Amiri argues that ...")
+            # X's own words, or a narrator reporting them ("Okafor argues that ...")
             own = [s for s in scored if s.hit.passage.speaker == person
                    or (s.hit.passage.speaker == "narrator" and surname in name_key(s.hit.passage.text).split())]
             near_top = [s for s in own if s.hit.rank <= 3]
@@ -253,12 +253,12 @@ class ExtractiveAnswerer:
             wants_date = bool(_DATE_QUESTION.search(question))
             counted = counted_words(question)
 
-            # the topic without the unit: "worth billions of dollars" is not the price of a rifle
+            # the topic without the unit: "a grant worth millions of dollars" is not the price of a boat
             topic = QuestionTerms(question.replace(unit.group(0), " "), self.df, self.n_docs, self.speaker_words) if unit else None
 
             def holds_figure(s: Scored) -> bool:
                 text = s.hit.passage.text[s.start : s.end]
-                # (a top-ranked passage may answer "when was X killed" without naming X again;
+                # (a top-ranked passage may answer "when was X elected" without naming X again;
                 # a unit asked for must come with the thing it measures)
                 on_topic = (topic.coverage(text) if topic else s.overlap) >= 0.2 or (not unit and s.hit.rank <= 2)
                 if wants_date:
@@ -268,7 +268,7 @@ class ExtractiveAnswerer:
                 if unit and not re.search(unit.group("unit")[:5], text, re.IGNORECASE):
                     return False
                 if counted and not counts(text, counted):
-                    return False  # "how many fighters": a number of something else is no answer
+                    return False  # "how many volunteers": a number of something else is no answer
                 return on_topic
 
             figured = [s for s in scored if holds_figure(s)]
@@ -297,7 +297,7 @@ class ExtractiveAnswerer:
 
     def _speaker_named(self, who: str) -> str | None:
         words = who.split()
-        for i in range(len(words)):  # "General Sami Sadat" / "Ashraf Ghani himself"
+        for i in range(len(words)):  # "Councillor Dana Okafor" / "Tom Reyes himself"
             for j in range(len(words), i, -1):
                 tail = " ".join(words[i:j])
                 person = self.names.known(tail) if self.names else None
@@ -325,7 +325,7 @@ class ExtractiveAnswerer:
 
     def _extend(self, s: Scored, scored: list[Scored]) -> Scored:
         """One sentence often leans on its neighbour ("What did they do? They ..."; "If ...,
-        I will accept it. I will go back to teaching."): quote the better-scoring adjacent
+        I will step down. I will go back to keeping bees."): quote the better-scoring adjacent
         sentence of the same passage too, while the quote stays short. A very short
         sentence ("No.") always takes the next one."""
         text = s.hit.passage.text
@@ -372,8 +372,8 @@ class ExtractiveAnswerer:
 
 
 def counted_words(question: str) -> list[str]:
-    """What a figure question counts: "how many terrorist groups does ..." -> ["terrorist",
-    "groups"]; "how many Taliban fighters" -> ["fighters"]; "what is the number of fighters" -> ["fighters"]; "what's the population of
+    """What a figure question counts: "how many fishing boats does ..." -> ["fishing",
+    "boats"]; "how many Red Cross volunteers" -> ["volunteers"]; "what is the number of volunteers" -> ["volunteers"]; "what's the population of
     X" -> ["population"]; "how much did it cost" -> []."""
     m = _COUNTED.search(question)
     if m is None and (measure := _MEASURE.search(question)):
@@ -383,14 +383,14 @@ def counted_words(question: str) -> list[str]:
         if word.lower() in STOPWORDS or word.lower() in _AUXILIARIES or len(words) == 3:
             break
         words.append(word)
-    # "how many Taliban fighters": a name qualifies what is counted; it is not the thing
+    # "how many Red Cross volunteers": a name qualifies what is counted; it is not the thing
     common = [w.lower() for w in words if not w[:1].isupper()]
     return common or [w.lower() for w in words]
 
 
 def counts(text: str, counted: list[str], window: int = 3) -> bool:
     """Does a figure in `text` count what is `counted`: one of its words within `window`
-    words of a number ("21 terrorist groups", "fighters numbered 5,000"), not just anywhere
+    words of a number ("21 fishing boats", "volunteers numbered 5,000"), not just anywhere
     in the sentence ("20 years ago" does not count people)?"""
     if not counted:
         return True

@@ -22,8 +22,8 @@ from .records import Corpus
 EXAMPLES = {
     "passages": "rag passages --jsonl --corpus ~/podcasts",
     "index": "rag index --corpus ~/podcasts",
-    "search": 'rag search "What did Amiri say about federalism?" -k 5 --json',
-    "ask": 'rag ask "What keeps Khalid Amiri awake at night?" --json',
+    "search": 'rag search "Who talked about funding?" -k 5 --json',
+    "ask": 'rag ask "What did the mayor say about the harbour?" --json',
     "eval": "rag eval --report eval-report --min-answer-accuracy 0.4 --min-recall-at-5 0.6",
     "serve": "rag serve --port 7860",
 }

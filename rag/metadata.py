@@ -2,13 +2,13 @@
 
 A corpus folder may hold `metadata.toml`:
 
-    [people."Ali Nazary"]
-    aliases = ["Ali Nazari", "Nazari", "Nazary"]
+    [people."Sam Whitfield"]
+    aliases = ["Sam Whitfeld", "Whitfeld", "Whitfield"]
 
     [[sources]]
     file = "interview.txt"
-    title = "..."; publication = "..."; date = "2022-12-01"; url = "..."
-    interviewers = ["Faisal Saeed Al Mutaar"]; interviewees = ["Khalid Amiri"]
+    title = "..."; publication = "..."; date = "2023-05-14"; url = "..."
+    interviewers = ["Dana Okafor"]; interviewees = ["Maria Lopez"]
     speakers = { SPEAKER_00 = "Dana Reyes" }   # labels that mean someone in this file only
 
     examples = ["What did she say about ...?"]     # questions the chat page offers to try

@@ -2,7 +2,7 @@
 
 Example:
     from rag import ask
-    answer = ask("What does Amiri want instead of a strong president?")
+    answer = ask("What does Lopez want instead of a new car park?")
     print(answer.text); [print(c.n, c.speaker, c.quote) for c in answer.citations]
 
 A Pipeline holds what is expensive (the index, BM25, the models) and is created once per

@@ -2,7 +2,7 @@
 
 Example:
     retriever = Retriever(open_index("seeds"))
-    hits = retriever.search("Who does Amiri blame for the collapse?", k=5, speakers=["Khalid Amiri"])
+    hits = retriever.search("Who does Lopez blame for the flooding?", k=5, speakers=["Maria Lopez"])
 
 Reciprocal rank fusion: score(p) = sum over retrievers of weight / (rrf_k + rank(p)).
 It needs no score calibration between cosine and BM25, which live on different scales.

@@ -1,14 +1,14 @@
 """Canonical speaker names: every spelling, label and surname of a person folded into one.
 
 Example:
-    >>> names = SpeakerNames({"Ali Nazary": ("Nazari", "Ali Nazari")})
-    >>> names.canonical("NAZARI"), names.canonical("Mr. Nazary"), names.canonical("Ali")
-    ('Ali Nazary', 'Ali Nazary', 'Ali Nazary')
+    >>> names = SpeakerNames({"Sam Whitfield": ("Whitfeld", "Sam Whitfeld")})
+    >>> names.canonical("WHITFELD"), names.canonical("Mr. Whitfield"), names.canonical("Sam")
+    ('Sam Whitfield', 'Sam Whitfield', 'Sam Whitfield')
 
 Resolution order: an alias of the metadata (case, punctuation and honorifics ignored);
 a single first name or surname that belongs to exactly one metadata person; a surname
-that the document itself gives in full ("Kirby" after "John Kirby"); else the name as
-written, with shouted capitals softened ("SERENKO" -> "Serenko").
+that the document itself gives in full ("Reyes" after "Tom Reyes"); else the name as
+written, with shouted capitals softened ("OKAFOR" -> "Okafor").
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-# Titles that precede a name without being part of it ("General Khalid Amiri").
+# Titles that precede a name without being part of it ("Captain Maria Lopez").
 HONORIFICS = frozenset(
     "mr mrs ms miss dr doctor prof professor general gen commander cmdr colonel col captain"
     " capt lt lieutenant sir dame president minister secretary ambassador senator rep"
@@ -35,7 +35,7 @@ def name_key(name: str) -> str:
     """Case-, accent-, punctuation- and honorific-insensitive key for comparing names."""
     text = unicodedata.normalize("NFKD", name)
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = re.sub(r"[’']s\b", "", text)  # possessive: "Amiri’s" is Amiri
+    text = re.sub(r"[’']s\b", "", text)  # possessive: "Lopez’s" is Lopez
     words = [w.strip(".’'-") for w in _WORD.findall(text.replace("-", " "))]
     words = [w for w in words if w]
     while len(words) > 1 and words[0] in HONORIFICS:
@@ -44,10 +44,10 @@ def name_key(name: str) -> str:
 
 
 def display_name(name: str) -> str:
-    """The name as written, but 'SERENKO' or 'Andrei SERENKO' reads as 'Serenko'."""
+    """The name as written, but 'OKAFOR' reads as 'Okafor' and 'Dana OKAFOR' as 'Dana Okafor'."""
     words = name.split()
     while len(words) > 2 and name_key(words[0]) in HONORIFICS:
-        words = words[1:]  # "Professor Burhanuddin Rabbani" -> "Burhanuddin Rabbani"
+        words = words[1:]  # "Professor Ruth Adeyemi" -> "Ruth Adeyemi"
     fixed = [w.capitalize() if w.isupper() and len(w) > 2 and w.isalpha() else w for w in words]
     return " ".join(fixed)
 
@@ -118,10 +118,10 @@ class SpeakerNames:
         return 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
 
     def _full_name_in_document(self, token: str) -> str | None:
-        """'Kirby' -> 'John Kirby' when the document says 'Press Secretary John Kirby';
-        'Khalid' -> 'Khalid Amiri' when it says 'Khalid Amiri, 35, is ...'."""
+        """'Reyes' -> 'Tom Reyes' when the document says 'State Senator Tom Reyes';
+        'Maria' -> 'Maria Lopez' when it says 'Maria Lopez, 52, is ...'."""
         if re.search(rf"\bthe\s+{re.escape(token)}\b", self._doc_text, re.IGNORECASE):
-            return None  # "the Taliban", "the Pentagon": an organisation, not a surname
+            return None  # "the Coastguard", "the Treasury": an organisation, not a surname
         counts: Counter[str] = Counter()
         for run, n in self._doc_names.items():
             words = run.split()

@@ -2,7 +2,7 @@
 
 Example:
     judge = LexicalEmbeddingJudge(load_embedder())
-    judge.score("Amiri wants a federal system.", "What I really like ... is a federalist nation.")  # ~0.6
+    judge.score("Lopez wants a new sea wall.", "What I really want ... is a sea wall that holds.")  # ~0.6
     judge.supports(claim, evidence)   # score >= judge.threshold
 
 The default judge is offline and real: half lexical (the share of the claim's content
@@ -13,7 +13,7 @@ threshold, 0.645, is calibrated on 129 hand-labelled pairs built from the seeds
 same topic and speaker but another claim, a wrong figure, a wrong speaker, a negation) by
 `python -m evals.judges`: the best accuracy smoothed over +-0.02. At 0.645: accuracy 0.81,
 precision 0.78, recall 0.93 (5-fold cross-validated accuracy 0.81). Its blind spots, by
-kind of pair: negated claims (0.40 right: "have never reconciled" vs "have reconciled"
+kind of pair: negated claims (0.40 right: "have never approved" vs "have approved"
 share every content word) and claims put in the wrong speaker's mouth (0.62).
 Any other judge (an NLI cross-encoder by hub id, say) implements the same two methods.
 """

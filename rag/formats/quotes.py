@@ -1,17 +1,17 @@
 """Quotations in prose: who said the words between the quotation marks.
 
 Example:
-    '"We feel abandoned," he said. "We feel we\\'re alone."' after a paragraph naming
-    Nazary gives two quoted segments by Nazary; the words `he said.` are attribution,
+    '"We need the money," she said. "We can\\'t wait another year."' after a paragraph naming
+    Okafor gives two quoted segments by Okafor; the words `she said.` are attribution,
     not a passage of their own.
 
 Journalistic conventions this follows:
-- an attribution next to the quote: `"...," Nazary said`, `"...," he added, "..."`,
-  `Qari Saeed Khosty, who runs ..., told Newsweek`, `X tweeted`, `said Nazary`;
-- an attribution earlier in the same sentence: `Nazary said the forces "prefer peace"`;
+- an attribution next to the quote: `"...," Okafor said`, `"...," he added, "..."`,
+  `Sam Whitfield, who runs ..., told Radio North`, `X tweeted`, `said Okafor`;
+- an attribution earlier in the same sentence: `Okafor said the council "wants a deal"`;
 - `he`/`she` refers to the last person named as speaking;
 - a long quotation with no attribution continues the last speaker (a paragraph that is
-  all quote); a short one with none is scare quotes ("so-called "Lion of Panjshir"") and
+  all quote); a short one with none is scare quotes ("so-called "Queen of the Harbour"") and
   stays with the narrator.
 """
 
@@ -32,11 +32,11 @@ SPEECH_VERBS = (
 _VERB = rf"(?:{SPEECH_VERBS})\b"
 _NAME = r"(?:[A-Z][\w’'.-]*[ \t]+){0,3}[A-Z][\w’'-]*"
 _PRONOUN = r"\b(?:he|she|He|She)\b"
-# `Nazary said`, `Qari Saeed Khosty, who runs the networks, told`
+# `Okafor said`, `Sam Whitfield, who runs the hives, told`
 _SUBJECT_VERB = re.compile(rf"(?P<who>\b{_NAME}|{_PRONOUN})\s*(?:,[^\"“”,]{{1,160}},\s*)?{_VERB}")
-# `said Nazary`, `according to Nazary`
+# `said Okafor`, `according to Okafor`
 _VERB_SUBJECT = re.compile(rf"{_VERB}\s+(?P<who>{_NAME})")
-# `Nazary shared his own perspective, saying there was` (the subject opens the sentence)
+# `Okafor shared her own view, saying there was` (the subject opens the sentence)
 _OPENING_SUBJECT = re.compile(rf"^\s*(?:(?:And|But|So|Then|Yet)\s+)?(?P<who>{_NAME})\b[^\"“”]*?\b{_VERB}")
 _OPENERS = {'"': '"', "“": "”"}
 MIN_UNATTRIBUTED_WORDS = 5  # shorter unattributed quotes are scare quotes
@@ -70,7 +70,7 @@ def quote_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _is_sentence(quote: str) -> bool:
-    """`We feel we're alone.` is speech; `Lion of Panjshir` is a nickname in scare quotes."""
+    """`We can't wait another year.` is speech; `Queen of the Harbour` is a nickname in scare quotes."""
     return quote[:1].isupper() and quote[-1:] in ".!?,"
 
 
@@ -88,14 +88,14 @@ class QuoteAttributor:
         if re.fullmatch(_PRONOUN, who):
             return self.last_speaker
         words = who.split()
-        # `Rejecting the line, Nazary` / `Pentagon Press Secretary John Kirby`: longest
+        # `Turning to the budget, Okafor` / `Port Authority Director Sam Whitfield`: longest
         # tail of the capitalised run that is a person.
         for i in range(len(words)):
             tail = " ".join(words[i:])
             if self.names.known(tail) or (i < len(words) - 1 and self.names.is_person(tail)):
                 return self.names.canonical(tail)
         # A lone capitalised word as the subject of a speech verb: a surname nobody spelled
-        # out ("Nazary said"), unless the text calls it "the X" (an organisation).
+        # out ("Okafor said"), unless the text calls it "the X" (an organisation).
         last = words[-1]
         if last[:1].isupper() and not re.search(rf"\bthe\s+{re.escape(last)}\b", self.text, re.IGNORECASE):
             return self.names.canonical(last)
@@ -119,7 +119,7 @@ class QuoteAttributor:
         return None
 
     def note_sentence(self, text: str) -> None:
-        """Remember speakers named in prose without quotes (`Khosty argued that ...`)."""
+        """Remember speakers named in prose without quotes (`Whitfield argued that ...`)."""
         for m in _SUBJECT_VERB.finditer(text):
             person = self._person(m.group("who"))
             if person and not re.fullmatch(_PRONOUN, m.group("who")):
@@ -144,7 +144,7 @@ class QuoteAttributor:
             # Only the attribution up to the end of its sentence belongs to this quote.
             after_sentence = re.split(r"(?<=[.!?])\s", after, maxsplit=1)[0]
             before_sentence = re.split(r"[.!?]\s", before)[-1]
-            # `Khosty argued that ... lofty. He said the demands were "too high"`
+            # `Whitfield argued that ... unfair. He said the fees were "out of reach"`
             self.note_sentence(before[: len(before) - len(before_sentence)])
             quote = text[qs:qe].strip()
             # A quote closed by a full stop ends its sentence: what follows is not its attribution.
@@ -152,7 +152,7 @@ class QuoteAttributor:
             who = who or self._attribution(before_sentence, before=True)
             same_sentence = k > 0 and speakers[-1] and not re.search(r"[.!?]", before)
             if same_sentence and not who:
-                who = speakers[-1]  # `were "too high" and "above" what`: one attribution, two quotes
+                who = speakers[-1]  # `were "out of reach" and "unfair" to`: one attribution, two quotes
             if who:
                 self.last_speaker, self._paragraphs_since_speaker = who, 0
             elif self._recent() and (_is_sentence(quote) or len(quote.split()) >= MIN_UNATTRIBUTED_WORDS):
@@ -174,7 +174,7 @@ class QuoteAttributor:
         return self.last_speaker is not None and self._paragraphs_since_speaker <= 3
 
     def _narration(self, text: str, start: int, end: int, out: list[Piece]) -> None:
-        """Narration between quotes, minus bare attributions like `, Nazary said. `"""
+        """Narration between quotes, minus bare attributions like `, Okafor said. `"""
         after_quote = start > 0 and text[start - 1] in "\"”"
         before_quote = end < len(text) and text[end] in "\"“"
         while start < end and not (text[start].isalnum() or text[start] in "([“\"'‘"):
@@ -185,8 +185,8 @@ class QuoteAttributor:
         if not re.search(r"\w", fragment):
             return
         if after_quote and before_quote and len(fragment.split()) <= 3 and fragment[-1] not in ".!?":
-            return  # `"rationalist ...," as well as "Sufi Islam ..."`: glue between quotes
+            return  # `"fresh water ...," as well as "clean beaches ..."`: glue between quotes
         m = _SUBJECT_VERB.search(fragment) or _VERB_SUBJECT.search(fragment)
         if m and len((fragment[: m.start()] + fragment[m.end() :]).split()) <= 2:
-            return  # a bare attribution (`Nazary told Newsweek`) is not a passage
+            return  # a bare attribution (`Okafor told Radio North`) is not a passage
         out.append(Piece(start, end, None))

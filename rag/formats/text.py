@@ -1,7 +1,7 @@
 """Plain-text transcripts and articles: find who says each paragraph, and where.
 
 Example:
-    "Title\\nFaisal: How did you feel?\\nKhalid: Betrayed.\\nFaisal: Why?\\nKhalid: ..."
+    "Title\\nDana: How did the vote go?\\nMaria: Badly.\\nDana: Why?\\nMaria: ..."
     gives a narrator title, then alternating interviewer / interviewee turns.
 
 One pass per convention, each claiming the paragraphs it recognises, in this order:
@@ -104,8 +104,8 @@ class _Parser:
     # --- who is in the interview ------------------------------------------------------
     def participants(self, first_turn_para: int) -> tuple[str, str]:
         """(interviewer, interviewee) from the metadata, else from the introduction:
-        `in an interview with NG columnist Andrei SERENKO` names the interviewer, and the
-        person the introduction keeps naming ("Khalid Amiri ... General Amiri") answers."""
+        `in an interview with RN reporter Dana OKAFOR` names the interviewer, and the
+        person the introduction keeps naming ("Maria Lopez ... Captain Lopez") answers."""
         interviewer = self.meta.interviewers[0] if self.meta.interviewers else None
         interviewee = self.meta.interviewees[0] if self.meta.interviewees else None
         intro = "\n".join(self.para(i) for i in range(first_turn_para))
@@ -117,7 +117,7 @@ class _Parser:
             for run in re.findall(_PERSON, intro):
                 who = _person_tail(run, self.names)
                 if who and len(run.split()) <= 4 and (not interviewer or name_key(who) != name_key(interviewer)):
-                    scores[who] = mentions[name_key(who.split()[-1])]  # surnames recur: "General Amiri"
+                    scores[who] = mentions[name_key(who.split()[-1])]  # surnames recur: "Captain Lopez"
             interviewee = max(scores, key=scores.get) if scores else None
         return (
             self.names.canonical(interviewer) if interviewer else "Interviewer",
@@ -228,7 +228,7 @@ class _Parser:
             return False
         if _ends_question(text):
             return True
-        # "Even France? Because France used to give you some support."
+        # "Even the ferry? Because the ferry used to bring you most of your visitors."
         sentences = re.split(r"(?<=[.!?])\s+", text)
         unquoted = re.sub(r"[\"“][^\"“”]*[\"”]|['‘][^'‘’]*['’]", "", text)
         return len(sentences) <= 2 and "?" in unquoted and bool(_SECOND_PERSON.search(text))
@@ -327,7 +327,7 @@ class _Parser:
         return out
 
     def quoted_inside_answers(self, segments: list[Segment]) -> list[Segment]:
-        """`the martyr Professor Burhanuddin Rabbani said: '...'` inside an answer."""
+        """`the late Professor Ruth Adeyemi said: '...'` inside an answer."""
         out = []
         for seg in segments:
             if seg.role not in ("interviewee", "speaker"):
@@ -396,7 +396,7 @@ def _has_words(text: str) -> bool:
 
 def _trim(text: str, seg: Segment) -> Segment:
     s, e = seg.start, seg.end
-    while s < e and text[s] in " \t\n\r,;:":  # `, America has...` after a cut-out note
+    while s < e and text[s] in " \t\n\r,;:":  # `, the council has...` after a cut-out note
         s += 1
     while e > s and text[e - 1] in " \t\n\r":
         e -= 1
