@@ -87,3 +87,24 @@ def test_a_script_with_stage_directions_and_one_line_characters(tmp_path):
     assert said["Joseph. Joseph Stalin."] == "Joey Tribbiani"
     for p in passages:
         assert SCRIPT[p.start : p.end] == p.text
+
+
+HANSARD = """House of Commons, sitting of 3 June
+
+The Acting Chair (Ms. Dana Okafor): The honourable member for Port Ellis.
+Mr. Tom Reyes (Port Ellis, Lib.): Madam Chair, the harbour wall is failing and the fishermen know it.
+Ms. Maria Lopez (Eastside, NDP): Will the minister fund the repairs this year?
+Mr. Tom Reyes (Port Ellis, Lib.): We will table the budget next week.
+Grad B:
+Ms. Maria Lopez (Eastside, NDP): That is not an answer.
+Grad B:
+"""
+
+
+def test_labels_with_a_description_in_brackets_and_empty_turns(tmp_path):
+    (tmp_path / "sitting.txt").write_text(HANSARD, encoding="utf-8")
+    said = {p.text: p.speaker for p in load_corpus(tmp_path).passages}
+    assert said["Madam Chair, the harbour wall is failing and the fishermen know it."] == "Tom Reyes"
+    assert said["Will the minister fund the repairs this year?"] == "Maria Lopez"
+    assert said["That is not an answer."] == "Maria Lopez"
+    assert not any("Grad B" in text for text in said)  # a recurring label with no words: an empty turn

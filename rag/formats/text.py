@@ -28,7 +28,12 @@ from ..records import NARRATOR, Segment, SourceMeta
 from ..speakers import PRONOUNS, SpeakerNames, name_key
 from .quotes import _NAME, _VERB, QuoteAttributor
 
-_LABEL = re.compile(r"(?P<label>[A-Z][\w.’'-]*(?:[ ][A-Z0-9][\w.’'-]*){0,3})[ \t]*:[ \t]+(?=\S)")
+# `Name: words`; also `Name (Riding, Party): words` (the parenthesis describes the speaker)
+# and `Name:` alone on its line (a turn with no words, as in meeting transcripts).
+_LABEL = re.compile(
+    r"(?P<label>[A-Z][\w.’'-]*(?:[ ][A-Z0-9][\w.’'-]*){0,3})(?:[ \t]*\([^()\n]{1,60}\))?"
+    r"[ \t]*:(?:[ \t]+(?=\S)|[ \t]*$)"
+)
 # Stage directions in a labelled transcript: a symbol label (`#NOTE#:`, `[SOUND]:`) or a
 # paragraph wholly in brackets (`(They sit down.)`): the transcriber's words, nobody's turn.
 _STAGE_LABEL = re.compile(r"[#\[(<*{][^:\n]{0,30}?[#\])>*}][ \t]*:[ \t]*(?=\S)")
@@ -156,12 +161,14 @@ class _Parser:
         counts = Counter(name_key(m.group("label")) for m in labels.values())
         recurring = {k for k, n in counts.items() if n >= 2}
         # A label said once is a turn too when it names a person (a character with one
-        # line); the first paragraph's label must recur (else it is a title).
+        # line); the first paragraph's label must recur (else it is a title), and so must
+        # a label with no words after it (else it is a heading such as `Key Points:`).
         labels = {
             i: m
             for i, m in labels.items()
             if name_key(m.group("label")) in recurring
-            or (i > 0 and (self.names.known(m.group("label")) or self.names.is_person(m.group("label"))))
+            or (i > 0 and m.end() < self.paras[i][1]
+                and (self.names.known(m.group("label")) or self.names.is_person(m.group("label"))))
         }
         # A conversation: at least two people whose labels recur (a headline repeated
         # as `Somebody: Headline` three times is still a title).
