@@ -202,7 +202,9 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
                 # is off so that `[x](javascript:...)` or `**` in a quote stays literal, and
                 # Gradio's sanitizer stays on as a second line of defence.
                 chat = gr.Chatbot(label="Answers, with who said it and where", render_markdown=False,
-                                  sanitize_html=True, allow_tags=False, height=600, layout="panel",
+                                  sanitize_html=True, allow_tags=False, layout="panel",
+                                  # grows with the conversation instead of a fixed box with white space under a short answer
+                                  min_height=540, max_height=820,
                                   show_label=False,
                                   feedback_options=None, buttons=["copy"],
                                   placeholder=PLACEHOLDER)
