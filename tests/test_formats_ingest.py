@@ -108,3 +108,11 @@ def test_labels_with_a_description_in_brackets_and_empty_turns(tmp_path):
     assert said["Will the minister fund the repairs this year?"] == "Maria Lopez"
     assert said["That is not an answer."] == "Maria Lopez"
     assert not any("Grad B" in text for text in said)  # a recurring label with no words: an empty turn
+
+
+def test_a_continuation_that_merely_starts_and_ends_with_brackets_stays_the_speakers(tmp_path):
+    script = ("Ann Lee: We opened the hives in May.\nBo Park: And?\n"
+              "Ann Lee: Half were empty.\n(laughs) Not funny, I know (really).\nBo Park: Right.\n")
+    (tmp_path / "bees.txt").write_text(script, encoding="utf-8")
+    said = {p.text: p.speaker for p in load_corpus(tmp_path).passages}
+    assert any("Not funny" in text and who == "Ann Lee" for text, who in said.items())

@@ -37,7 +37,7 @@ _LABEL = re.compile(
 # Stage directions in a labelled transcript: a symbol label (`#NOTE#:`, `[SOUND]:`) or a
 # paragraph wholly in brackets (`(They sit down.)`): the transcriber's words, nobody's turn.
 _STAGE_LABEL = re.compile(r"[#\[(<*{][^:\n]{0,30}?[#\])>*}][ \t]*:[ \t]*(?=\S)")
-_STAGE_DIRECTION = re.compile(r"[(\[][^\n]*[)\]]")
+_STAGE_DIRECTION = re.compile(r"\([^()\n]*\)|\[[^\[\]\n]*\]")  # not `(laughs) Yes, (really)`
 _DASH = re.compile(r"[-–—][ \t]+(?=\S)")
 _ATTRIBUTION_LINE = re.compile(rf"(?P<who>{_NAME}),\s+(?P<desc>[a-z][^.!?:\"“”]*)")
 _QUOTES_HEADING = re.compile(rf"\bquotes?\b.*?\b(?:of|from|by)\s+(?P<who>{_NAME})")
