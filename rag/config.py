@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from .errors import UserError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
 
@@ -78,7 +80,12 @@ class Config:
         for f in fields(cls):
             value = os.environ.get(f"RAG_{f.name.upper()}")
             if value is not None:
-                config = replace(config, **{f.name: _convert(getattr(config, f.name), value)})
+                try:
+                    converted = _convert(getattr(config, f.name), value)
+                except ValueError:
+                    kind = type(getattr(config, f.name)).__name__
+                    raise UserError(f"RAG_{f.name.upper()}={value!r} is not a valid {kind}") from None
+                config = replace(config, **{f.name: converted})
         return replace(config, **{k: v for k, v in overrides.items() if v is not None})
 
 

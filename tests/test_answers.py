@@ -258,3 +258,20 @@ def test_questions_the_evidence_only_seems_to_answer_abstain(pipeline, question)
     answer = pipeline.ask(question)
     assert answer.abstained, answer.text
     assert not answer.citations
+
+
+def test_sources_that_disagree_on_a_figure_are_said_to_and_every_sentence_is_cited(pipeline):
+    from rag.answer import Scored
+
+    hits = pipeline.retriever.search("How many years, how much money, how many people?", k=30)
+    with_figures, sources = [], set()
+    for hit in hits:
+        if re.search(r"\d", hit.passage.text) and hit.passage.source not in sources:
+            with_figures.append(Scored(hit, 0, len(hit.passage.text), 1.0, 0.5))
+            sources.add(hit.passage.source)
+    assert len(with_figures) >= 2
+    text, citations = pipeline.extractive.compose("How many were there?", with_figures[:2])
+    assert text.startswith("The sources give different figures;")
+    assert len(citations) == 2
+    assert text.count("[1]") == 1 and text.rstrip().endswith("[2]")
+    assert "different figures." not in text  # not a sentence of its own, uncited

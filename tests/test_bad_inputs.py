@@ -118,3 +118,14 @@ def test_metadata_examples_must_be_strings(tmp_path):
     (tmp_path / "metadata.toml").write_text("examples = [1, 2]\n", encoding="utf-8")
     with pytest.raises(UserError, match="examples"):
         load_metadata(tmp_path)
+
+
+@pytest.mark.parametrize(("name", "value"), [("RAG_HNSW_EF_SEARCH", "many"), ("RAG_ABSTAIN_THRESHOLD", "high"),
+                                             ("RAG_EMBEDDING_BACKEND", "tensorflow")])
+def test_a_malformed_setting_is_one_clear_line(name, value, tmp_path):
+    env = {**os.environ, name: value, "RAG_CACHE_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "rag", "search", "who spoke?"], capture_output=True, text=True,
+                          env=env, timeout=300)
+    assert done.returncode == 2
+    assert name.removeprefix("RAG_").lower().split("_")[0] in done.stderr.lower()
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1

@@ -16,14 +16,15 @@ def seed_texts_to_embed(seeds_index):
 
 
 def test_onnx_backend_gives_the_same_vectors_as_torch(seed_texts_to_embed, tmp_path):
-    torch_vectors = SentenceTransformerEmbedder(backend="torch").encode_documents(seed_texts_to_embed)
+    torch_embedder = SentenceTransformerEmbedder(backend="torch")
+    torch_vectors = torch_embedder.encode_documents(seed_texts_to_embed)
     onnx = SentenceTransformerEmbedder(backend="onnx", cache_dir=tmp_path)
     onnx_vectors = onnx.encode_documents(seed_texts_to_embed)
     assert onnx.model[0].model.__class__.__name__ == "OnnxTransformer"  # really ONNX Runtime
     assert list(tmp_path.glob("onnx/*.onnx"))  # exported once, into the cache
     assert np.min(np.sum(torch_vectors * onnx_vectors, axis=1)) > 0.9999
     question = "What keeps him awake at night?"
-    q_torch = SentenceTransformerEmbedder(backend="torch").encode_queries([question])
+    q_torch = torch_embedder.encode_queries([question])
     assert float(onnx.encode_queries([question])[0] @ q_torch[0]) > 0.9999
 
 

@@ -96,4 +96,9 @@ def space_main() -> None:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     host = "0.0.0.0" if os.environ.get("SPACE_ID") else os.environ.get("RAG_HOST", "127.0.0.1")
     port = int(os.environ.get("PORT") or os.environ.get("GRADIO_SERVER_PORT") or 7860)
-    start(Config.from_env(), host=host, port=port)
+    from rag.errors import UserError
+
+    try:
+        start(Config.from_env(), host=host, port=port)
+    except UserError as e:  # a bad RAG_* setting or corpus: one line in the Space's log
+        sys.exit(f"error: {e}")
