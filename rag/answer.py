@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 
 from .chunking import sentence_spans
 from .metadata import Metadata
+from .query import ASKED, is_fragment
 from .records import Answer, Citation, Hit, Passage
 from .speakers import SpeakerNames, name_key
 from .terms import STOPWORDS, stem, terms
@@ -47,7 +48,6 @@ _FIGURE = re.compile(
     r"what(?:'s| is| was| are)? the (population|number|rate|size|cost|price|amount|date|year|age|percentage|budget)|^\s*when)\b",
     re.IGNORECASE,
 )
-_ASKED = re.compile(r"\b(ask|asked|asks|question|interviewer|interview(ed)? (him|her))\b", re.IGNORECASE)
 _COMPARE = re.compile(r"\b(compare|comparison|differ|difference|both|each|versus|vs\.?|agree|disagree|same)\b", re.IGNORECASE)
 # A quote takes its better neighbour sentence when that scores at least this share of its
 # own score, up to this many characters. Measured on evals/cases/seeds.jsonl (answer
@@ -59,6 +59,18 @@ MAX_QUOTE_CHARS = 400
 # mean something close to it. On the dev cases, such sentences of answerable questions
 # (paraphrases) have cosine 0.23 to 0.52; "Where did X go to university?" -> 0.13.
 UNRELATED_COSINE = 0.2
+# A sentence's score: the passage's fused retrieval score, the share of the question's
+# weighted words it holds, its own cosine with the question (see score_sentences).
+SCORE_WEIGHTS = (0.25, 0.25, 0.5)
+# Beyond the first quote, another one is added when it scores at least this share of the
+# best (comparisons: COMPARE_BAR), up to PLAIN_QUOTES quotes (comparisons: max_quotes).
+MORE_QUOTES_BAR = 0.75
+COMPARE_BAR = 0.7
+PLAIN_QUOTES = 3
+# May the further quote be by the same speaker in the same source as the first?
+SAME_SOURCE_QUOTES = True
+QUESTION_WEIGHT = 0.5
+FRAGMENT_WEIGHT = 0.5
 _NUMBER = re.compile(r"\d")
 _NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
                           r"hundreds?|thousands?|millions?|billions?|dozens?)\b", re.IGNORECASE)
@@ -126,7 +138,7 @@ class ExtractiveAnswerer:
     def score_sentences(self, question: str, hits: list[Hit]) -> tuple[list[Scored], QuestionTerms]:
         qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words)
         wants_figure = bool(_FIGURE.search(question))
-        about_asking = bool(_ASKED.search(question))
+        about_asking = bool(ASKED.search(question))
         named = {s for s in self.speakers if set(stem(w) for w in name_key(s).split()) & qt.speaker_terms}
         spans = [(hit, s, e) for hit in hits for s, e in sentence_spans(hit.passage.text, 0, len(hit.passage.text))]
         similarity = self._similarity(question, [hit.passage.text[s:e] for hit, s, e in spans])
@@ -137,11 +149,14 @@ class ExtractiveAnswerer:
             overlap = qt.coverage(sentence)
             # measured on evals/cases/seeds.jsonl: adding the sentence's own cosine to the
             # passage score and word overlap lifts answer accuracy from 0.43 to 0.47
-            score = 0.25 * hit.score + 0.25 * overlap + 0.5 * cosine
+            w_hit, w_overlap, w_cosine = SCORE_WEIGHTS
+            score = w_hit * hit.score + w_overlap * overlap + w_cosine * cosine
             if wants_figure and _NUMBER.search(sentence):
                 score += 0.15
-            if p.role == "interviewer" and not about_asking:
-                score *= 0.5  # a question rarely answers a question
+            if not about_asking and (p.role == "interviewer" or sentence.rstrip(" ”\"'’").endswith("?")):
+                score *= QUESTION_WEIGHT  # a question (an interviewer's, or a rhetorical one) rarely answers one
+            if is_fragment(p):
+                score *= FRAGMENT_WEIGHT  # a heading or a link title names a topic; it says nothing of it
             if named and p.speaker in named:
                 score += 0.1
             elif named and p.speaker == "narrator":
@@ -194,7 +209,7 @@ class ExtractiveAnswerer:
             if person is not None and person.score >= 0.6 * best.score:
                 best = person
         chosen = [self._extend(best, scored)]
-        seen = {(best.hit.passage.speaker, best.hit.passage.source)}
+        seen = {(best.hit.passage.speaker, best.hit.passage.source), best.hit.passage.id}
         seen_speakers = {best.hit.passage.speaker}
         comparing = bool(_COMPARE.search(question))
         qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words)
@@ -209,15 +224,15 @@ class ExtractiveAnswerer:
                     seen.add((person, own.hit.passage.source))
                     seen_speakers.add(person)
             return chosen
-        bar = 0.7 if comparing else 0.85
+        bar = COMPARE_BAR if comparing else MORE_QUOTES_BAR
         for cand in scored[1:]:
-            if len(chosen) >= (self.max_quotes if comparing else 2):
+            if len(chosen) >= (self.max_quotes if comparing else PLAIN_QUOTES):
                 break
             p = cand.hit.passage
-            key = (p.speaker, p.source)
+            key = p.id if SAME_SOURCE_QUOTES else (p.speaker, p.source)
             if key in seen or cand.score < bar * best.score or cand.overlap <= 0:
                 continue
-            if not comparing and p.speaker in seen_speakers and p.source == best.hit.passage.source:
+            if not comparing and not SAME_SOURCE_QUOTES and p.speaker in seen_speakers and p.source == best.hit.passage.source:
                 continue
             if any(_same_words(cand, c) for c in chosen):
                 continue
@@ -332,7 +347,7 @@ class ExtractiveAnswerer:
         neighbours = [n for n in scored if n.hit is s.hit and (
             not text[s.end : n.start].strip() and n.start >= s.end or not text[n.end : s.start].strip() and n.end <= s.start)]
         neighbours = [n for n in neighbours if not INJECTION.search(text[n.start : n.end])]
-        if s.end - s.start < 60:
+        if s.end - s.start < 60 or text[s.start : s.end].rstrip().endswith(":"):  # "He said:" leads into the words
             following = [n for n in neighbours if n.start >= s.end]
             if following:
                 return replace(s, end=following[0].end)
@@ -357,7 +372,10 @@ class ExtractiveAnswerer:
             citations.append(Citation.of(n, p, s.start, s.end, publication=meta.publication, date=meta.date, url=meta.url))
             where = meta.publication or p.title
             quote = p.text[s.start : s.end]
-            if p.speaker == "narrator":
+            again = n > 1 and (p.speaker, p.source) == (chosen[n - 2].hit.passage.speaker, chosen[n - 2].hit.passage.source)
+            if again:  # the same voice in the same source: name it once
+                lead = "It also reports:" if p.speaker == "narrator" else f"{p.speaker.split()[-1]} also {'asked' if p.role == 'interviewer' else 'said'}:"
+            elif p.speaker == "narrator":
                 lead = f"{where} reports:"
             elif p.role == "interviewer":
                 lead = f"{p.speaker} asked, in {where}:"

@@ -52,6 +52,16 @@ class Config:
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
     candidates: int = 50  # per retriever, before fusion
+    # Soft priors from what the question names (rag/query.py), multiplied into the fused
+    # score: x(1 + prior) for a passage by a person it names, for one from a source where
+    # that person speaks, for one from a source whose publication it names, for an
+    # interviewer's turn when it asks what was asked; headings and captions x fragment_weight.
+    # Measured on evals/cases/seeds.jsonl, see README "Where it stands".
+    speaker_prior: float = 0.2
+    speaker_source_prior: float = 0.2
+    source_prior: float = 0.5
+    interviewer_prior: float = 0.5
+    fragment_weight: float = 0.7
     # Optional cross-encoder reranker by hub id or folder; none ships offline, so off.
     reranker_model: str = ""
     max_question_chars: int = 2000

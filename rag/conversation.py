@@ -18,24 +18,11 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from .query import people_in
 from .speakers import SpeakerNames
 
 _PERSON_PRONOUN = re.compile(r"\b(he|she|him|his|her|hers|himself|herself)\b", re.IGNORECASE)
 _ELLIPTICAL = re.compile(r"^(and|what about|how about|so|ok|okay|also|then|but)\b|\b(that|this|it|the second|the other|the first|them|they)\b", re.IGNORECASE)
-_CAPITALISED = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
-
-
-def people_in(text: str, names: SpeakerNames, speakers: set[str]) -> list[str]:
-    """Speakers of the corpus named in a text, in order of appearance."""
-    found = []
-    for run in _CAPITALISED.findall(text):
-        words = run.split()
-        for i in range(len(words)):
-            for j in range(len(words), i, -1):
-                who = names.known(" ".join(words[i:j]))
-                if who in speakers and who not in found:
-                    found.append(who)
-    return found
 
 
 def last_person(history: Sequence[dict], names: SpeakerNames, speakers: set[str]) -> str | None:

@@ -24,6 +24,7 @@ from .config import Config
 from .embed import Embedder, load_embedder
 from .errors import UserError
 from .index import SearchIndex
+from .query import QueryIntent, is_fragment, publication_words, read_query, speakers_by_source
 from .records import Hit, Passage
 from .speakers import SpeakerNames
 from .terms import STOPWORDS, stemmer
@@ -74,6 +75,10 @@ class Retriever:
         speaker_of, source_of = {s: i for i, s in enumerate(self.speakers)}, {s: i for i, s in enumerate(self.sources)}
         self._speaker_ids = np.array([speaker_of[p.speaker] for p in self.passages], dtype=np.int32)
         self._source_ids = np.array([source_of[p.source] for p in self.passages], dtype=np.int32)
+        self._fragment = np.array([is_fragment(p) for p in self.passages], dtype=bool)
+        self._interviewer = np.array([p.role == "interviewer" for p in self.passages], dtype=bool)
+        self._source_words = publication_words({s: index.metadata.source(s).publication for s in self.sources})
+        self._source_speakers = speakers_by_source(self.passages)
         self._reranker = None
         self._lock = threading.Lock()
 
@@ -124,7 +129,7 @@ class Retriever:
 
         dense = self._dense(query, n, allowed) if mode in ("hybrid", "dense") else {}
         lexical = self._lexical(query, n, allowed) if mode in ("hybrid", "lexical") else {}
-        fused = self._fuse(dense, lexical, mode)
+        fused = self._fuse(dense, lexical, mode, self.intent(query))
         if self.config.reranker_model:
             fused = self._rerank(query, fused[: max(20, 2 * k)])
         return self._collapse_duplicates(fused, dense, lexical, k)
@@ -165,15 +170,36 @@ class Retriever:
         top = _top(scores, n)
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}
 
-    def _fuse(self, dense: dict[int, float], lexical: dict[int, float], mode: str) -> list[tuple[int, float]]:
+    def intent(self, query: str) -> QueryIntent:
+        return read_query(query, self.names, set(self.speakers), self._source_words)
+
+    def priors(self, intent: QueryIntent) -> np.ndarray:
+        """Per passage, how much what the question names favours it (1: no opinion)."""
+        c = self.config
+        w = np.where(self._fragment, c.fragment_weight, 1.0)
+        if intent.people:
+            people = [self.speakers.index(s) for s in intent.people]
+            w *= 1 + c.speaker_prior * np.isin(self._speaker_ids, people)
+            theirs = [self.sources.index(s) for s in self.sources if self._source_speakers[s] & set(intent.people)]
+            w *= 1 + c.speaker_source_prior * np.isin(self._source_ids, theirs)
+        if intent.sources:
+            w *= 1 + c.source_prior * np.isin(self._source_ids, [self.sources.index(s) for s in intent.sources])
+        if intent.about_asking:
+            w *= 1 + c.interviewer_prior * self._interviewer
+        return w
+
+    def _fuse(self, dense: dict[int, float], lexical: dict[int, float], mode: str,
+              intent: QueryIntent | None = None) -> list[tuple[int, float]]:
         c = self.config
         weights = {"dense": c.dense_weight if mode != "lexical" else 0.0, "lexical": c.lexical_weight if mode != "dense" else 0.0}
         fused: dict[int, float] = {}
         for name, scores in (("dense", dense), ("lexical", lexical)):
             for rank, i in enumerate(sorted(scores, key=scores.get, reverse=True), start=1):
                 fused[i] = fused.get(i, 0.0) + weights[name] / (c.rrf_k + rank)
-        best = sum(weights.values()) / (c.rrf_k + 1)
-        return sorted(((i, s / best) for i, s in fused.items()), key=lambda x: -x[1])
+        prior = self.priors(intent or QueryIntent())
+        # scaled so that 1.0 is first for every retriever with the strongest prior any passage has
+        best = sum(weights.values()) / (c.rrf_k + 1) * float(prior.max())
+        return sorted(((i, s * prior[i] / best) for i, s in fused.items()), key=lambda x: -x[1])
 
     def _rerank(self, query: str, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
         with self._lock:

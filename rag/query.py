@@ -1,0 +1,109 @@
+"""What a question says about where its answer is: who, in which source, asked by whom.
+
+Example:
+    intent = read_query("What did Lopez tell the Harbour Times about the sea wall?", ...)
+    intent.people   -> ("Maria Lopez",)
+    intent.sources  -> ("harbour-2024.txt",)   # its publication is named
+    intent.about_asking -> False
+
+Retrieval turns these into soft priors, not filters: a passage by the person named, or
+from the source named, ranks higher, and nothing else is thrown away (a question may name
+a person to ask what others said about them). Everything comes from the corpus itself and
+its metadata; nothing here knows a particular transcript.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .records import NARRATOR, Passage
+from .speakers import SpeakerNames, name_key
+from .terms import STOPWORDS
+
+# "What did the interviewer ask", "Which question ...", "Did she ask him about ..."
+ASKED = re.compile(r"\b(ask|asked|asks|question|interviewer|interview(ed)? (him|her))\b", re.IGNORECASE)
+_CAPITALISED = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
+_WORD = re.compile(r"[a-z][a-z’'-]+")
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*\s*$")  # "... now." / "... now.”" / "(... now.)"
+
+
+@dataclass(frozen=True)
+class QueryIntent:
+    people: tuple[str, ...] = ()  # speakers of the corpus the question names
+    sources: tuple[str, ...] = ()  # sources whose publication the question names
+    about_asking: bool = False  # it asks what an interviewer asked
+
+
+def people_in(text: str, names: SpeakerNames, speakers: set[str]) -> list[str]:
+    """Speakers of the corpus named in a text, in order of appearance. A question typed all
+    in lower case ("what does dana okafor want") is read as if its words were capitalised."""
+    found: list[str] = []
+    if text[1:] == text[1:].lower():  # no capital after the first letter: typed in lower case
+        text = re.sub(r"\b[a-z]", lambda m: m.group(0).upper(), text)
+    owners = _name_owners(frozenset(speakers))
+    for run in _CAPITALISED.findall(text):
+        words = run.split()
+        for i in range(len(words)):
+            for j in range(len(words), i, -1):
+                name = " ".join(words[i:j])
+                who = names.known(name)
+                if who not in speakers:  # a speaker the metadata does not know: by their name's words
+                    who = owners.get(name_key(name))
+                if who in speakers and who not in found:
+                    found.append(who)
+    return found
+
+
+@lru_cache(maxsize=64)
+def _name_owners(speakers: frozenset[str]) -> dict[str, str]:
+    """Full name, first name or surname -> the one speaker who carries it ("Chandler" ->
+    "Chandler Bing" when no other speaker is called Chandler)."""
+    owners: dict[str, set[str]] = {}
+    for s in speakers:
+        key = name_key(s)
+        if not key or s == NARRATOR:
+            continue
+        words = key.split()
+        for k in {key, words[0], words[-1]}:
+            owners.setdefault(k, set()).add(s)
+    return {k: next(iter(v)) for k, v in owners.items() if len(v) == 1}
+
+
+# Words a question uses about any interview, which name no publication even when one
+# publication's description holds them ("a summary of the ... interview").
+_ANY_INTERVIEW = frozenset("interview interviews interviewed interviewer conversation transcript talk".split())
+
+
+def publication_words(publications: Mapping[str, str]) -> dict[str, frozenset[str]]:
+    """Per source, the words of its publication's name that tell it apart: a word shared by
+    more than half of the sources ("the", "news") names none of them."""
+    words = {s: frozenset(w for w in _WORD.findall(pub.lower()) if w not in STOPWORDS and w not in _ANY_INTERVIEW and len(w) > 2)
+             for s, pub in publications.items()}
+    df = Counter(w for ws in words.values() for w in ws)
+    limit = max(1, len(words) // 2)
+    return {s: frozenset(w for w in ws if df[w] <= limit) for s, ws in words.items()}
+
+
+def read_query(query: str, names: SpeakerNames, speakers: set[str],
+               source_words: Mapping[str, frozenset[str]]) -> QueryIntent:
+    said = set(_WORD.findall(query.lower()))
+    sources = tuple(s for s, ws in source_words.items() if ws & said)
+    people = tuple(people_in(query, names, speakers - {NARRATOR}))
+    return QueryIntent(people, sources, bool(ASKED.search(query)))
+
+
+def is_fragment(p: Passage) -> bool:
+    """A heading, caption, tag line or link title: a few words of the writer's, no sentence.
+    They share the topic words of every question about their topic and answer none."""
+    return p.speaker == NARRATOR and len(p.text.split()) < 12 and not _SENTENCE_END.search(p.text)
+
+
+def speakers_by_source(passages: Iterable[Passage]) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for p in passages:
+        out.setdefault(p.source, set()).add(p.speaker)
+    return {s: frozenset(v) for s, v in out.items()}

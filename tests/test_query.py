@@ -1,0 +1,97 @@
+"""Reading a question for who, where and what kind of passage it is after (rag/query.py),
+and the soft priors retrieval makes of that."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from rag.config import Config
+from rag.query import is_fragment, people_in, publication_words, read_query
+from rag.records import Passage
+from rag.retrieve import Retriever
+from rag.speakers import SpeakerNames
+
+# An invented corpus: nothing here is in the seeds.
+NAMES = SpeakerNames({"Dana Okafor": ("Okafor", "Councillor Okafor")})
+SPEAKERS = {"Dana Okafor", "Tom Reyes", "Tom Ng", "narrator"}
+SOURCE_WORDS = publication_words({"a.txt": "The Harbour Times", "b.txt": "Radio North", "c.txt": "Harbour Daily",
+                                  "d.txt": "Harbour Radio", "e.txt": "a summary of the Radio North interview"})
+
+
+def _passage(text: str, speaker: str = "narrator", role: str = "narrator") -> Passage:
+    return Passage("p1", "a.txt", "A title", speaker, role, text, 0, len(text))
+
+
+def test_people_by_metadata_alias_by_corpus_name_and_in_lower_case():
+    assert people_in("What did Councillor Okafor say about the pier?", NAMES, SPEAKERS) == ["Dana Okafor"]
+    assert people_in("what did okafor say about the pier", NAMES, SPEAKERS) == ["Dana Okafor"]
+    # not in the metadata: found by a name word only one speaker carries ...
+    assert people_in("Why is Reyes angry?", NAMES, SPEAKERS) == ["Tom Reyes"]
+    # ... and not by one two speakers share
+    assert people_in("Why is Tom angry?", NAMES, SPEAKERS) == []
+    assert people_in("What did he say?", NAMES, SPEAKERS) == []
+
+
+def test_a_publication_is_named_by_the_words_that_tell_it_apart():
+    assert SOURCE_WORDS["a.txt"] == {"times"}  # "harbour" is in three of five names, "the" a stop word
+    assert SOURCE_WORDS["e.txt"] == {"summary", "north"}  # "interview" names no source; "radio" is in three
+    intent = read_query("What did the Times report about the storm?", NAMES, SPEAKERS, SOURCE_WORDS)
+    assert intent.sources == ("a.txt",)
+    assert read_query("What did Harbour people say?", NAMES, SPEAKERS, SOURCE_WORDS).sources == ()
+    assert read_query("What did Okafor say in the interview?", NAMES, SPEAKERS, SOURCE_WORDS).sources == ()
+    assert read_query("What does the summary say?", NAMES, SPEAKERS, SOURCE_WORDS).sources == ("e.txt",)
+
+
+def test_questions_about_what_was_asked():
+    assert read_query("What did the interviewer ask Okafor first?", NAMES, SPEAKERS, SOURCE_WORDS).about_asking
+    assert not read_query("What does Okafor want?", NAMES, SPEAKERS, SOURCE_WORDS).about_asking
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("Key Themes", True),
+        ("-On the fight for the harbour:", True),
+        ('Councillor: "No new car park" (May 2024)', True),
+        ("Related Posts:", True),
+        ("The council voted on Tuesday.", False),
+        ("It was late.”", False),
+        ("A long line of the writer's words that goes on and on without ever coming to a full stop at all", False),
+    ],
+)
+def test_fragments_are_the_writers_headings_and_captions(text, fragment):
+    assert is_fragment(_passage(text)) is fragment
+
+
+def test_a_speakers_short_words_are_never_a_fragment():
+    assert not is_fragment(_passage("No way", "Dana Okafor", "interviewee"))
+
+
+def _top_sources(retriever: Retriever, query: str, k: int = 5) -> list[str]:
+    return [h.passage.source for h in retriever.search(query, k=k)]
+
+
+def test_naming_a_publication_favours_its_passages(seeds_index, retriever):
+    # the seeds' metadata names a publication per source; the question names one of them
+    query = "What did the Nezavisimaya Gazeta interview say about Russia?"
+    without = Retriever(seeds_index, replace(Config.from_env(), source_prior=0.0), embedder=retriever.embedder)
+    named = {s for s in retriever.sources if "Nezavisimaya" in seeds_index.metadata.source(s).publication}
+    assert retriever.intent(query).sources == tuple(sorted(named))
+    share = sum(s in named for s in _top_sources(retriever, query))
+    assert share >= sum(s in named for s in _top_sources(without, query))
+    assert share == 5
+
+
+def test_headings_rank_below_what_they_announce(seeds_index, retriever):
+    query = "What are the key quotes of Khalid Amiri in the interview?"
+    without = Retriever(seeds_index, replace(Config.from_env(), fragment_weight=1.0), embedder=retriever.embedder)
+    rank = lambda r: next((h.rank for h in r.search(query, k=10) if is_fragment(h.passage)), 99)  # noqa: E731
+    assert rank(retriever) > rank(without)
+
+
+def test_priors_keep_scores_between_0_and_1(retriever):
+    hits = retriever.search("What did Amiri tell the interviewer about Russia?", k=8)
+    assert all(0 < h.score <= 1.0 for h in hits)
+    assert all(a.score >= b.score for a, b in zip(hits, hits[1:]))
