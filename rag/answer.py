@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 from .chunking import sentence_spans
 from .metadata import Metadata
-from .query import ASKED, is_fragment
+from .query import ASKED, is_fragment, ordinal_asked
 from .records import Answer, Citation, Hit, Passage
 from .speakers import SpeakerNames, name_key
 from .terms import STOPWORDS, stem, terms
@@ -184,6 +184,13 @@ class ExtractiveAnswerer:
     def answer(self, question: str, query: str, hits: list[Hit]) -> Answer:
         scored, _ = self.score_sentences(query, hits)
         confidence = self.confidence(hits, scored)
+        if ordinal_asked(query) and hits and hits[0].passage.role == "interviewer":
+            # "What was the first question?": retrieval found it by its place; quote it whole
+            first = [s for s in scored if s.hit is hits[0]]
+            first.sort(key=lambda s: s.start)
+            end = next((s.end for s in reversed(first) if s.end - first[0].start <= MAX_QUOTE_CHARS), first[0].end)
+            text, citations = self.compose(question, [replace(first[0], end=end)])
+            return Answer(question, text, False, tuple(citations), tuple(hits), self.name, query, max(confidence, hits[0].score))
         scored, missing = self.check_answerable(query, scored)
         if max((h.dense or 0.0 for h in hits), default=0.0) < self.min_similarity:
             missing = missing or "nothing in them is about this"

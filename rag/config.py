@@ -62,6 +62,9 @@ class Config:
     source_prior: float = 0.5
     interviewer_prior: float = 0.5
     fragment_weight: float = 0.7
+    # A third ranked list fused with the others for "what was the first/last question": the
+    # first/last interviewer turn of each source (rag/retrieve.py `_structural`).
+    structural_weight: float = 1.0
     # Optional cross-encoder reranker by hub id or folder; none ships offline, so off.
     reranker_model: str = ""
     max_question_chars: int = 2000

@@ -26,6 +26,9 @@ from .terms import STOPWORDS
 
 # "What did the interviewer ask", "Which question ...", "Did she ask him about ..."
 ASKED = re.compile(r"\b(ask|asked|asks|question|interviewer|interview(ed)? (him|her))\b", re.IGNORECASE)
+# "the first / opening question", "the last thing the interviewer asked"
+_FIRST = re.compile(r"\b(first|opening|initial)\b", re.IGNORECASE)
+_LAST = re.compile(r"\b(last|final|closing)\b", re.IGNORECASE)
 _CAPITALISED = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
 _WORD = re.compile(r"[a-z][a-z’'-]+")
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*\s*$")  # "... now." / "... now.”" / "(... now.)"
@@ -36,6 +39,7 @@ class QueryIntent:
     people: tuple[str, ...] = ()  # speakers of the corpus the question names
     sources: tuple[str, ...] = ()  # sources whose publication the question names
     about_asking: bool = False  # it asks what an interviewer asked
+    ordinal: str = ""  # "first" or "last": it asks for the first or the last question asked
 
 
 def people_in(text: str, names: SpeakerNames, speakers: set[str]) -> list[str]:
@@ -93,7 +97,14 @@ def read_query(query: str, names: SpeakerNames, speakers: set[str],
     said = set(_WORD.findall(query.lower()))
     sources = tuple(s for s, ws in source_words.items() if ws & said)
     people = tuple(people_in(query, names, speakers - {NARRATOR}))
-    return QueryIntent(people, sources, bool(ASKED.search(query)))
+    return QueryIntent(people, sources, bool(ASKED.search(query)), ordinal_asked(query))
+
+
+def ordinal_asked(query: str) -> str:
+    """ "first" / "last" when the question asks for the first or last question put."""
+    if not ASKED.search(query):
+        return ""
+    return "first" if _FIRST.search(query) else "last" if _LAST.search(query) else ""
 
 
 def is_fragment(p: Passage) -> bool:

@@ -129,7 +129,9 @@ class Retriever:
 
         dense = self._dense(query, n, allowed) if mode in ("hybrid", "dense") else {}
         lexical = self._lexical(query, n, allowed) if mode in ("hybrid", "lexical") else {}
-        fused = self._fuse(dense, lexical, mode, self.intent(query))
+        intent = self.intent(query)
+        structural = self._structural(intent, allowed) if mode == "hybrid" else {}
+        fused = self._fuse(dense, lexical, mode, intent, structural)
         if self.config.reranker_model:
             fused = self._rerank(query, fused[: max(20, 2 * k)])
         return self._collapse_duplicates(fused, dense, lexical, k)
@@ -179,7 +181,8 @@ class Retriever:
         w = np.where(self._fragment, c.fragment_weight, 1.0)
         if intent.people:
             people = [self.speakers.index(s) for s in intent.people]
-            w *= 1 + c.speaker_prior * np.isin(self._speaker_ids, people)
+            if not intent.about_asking:  # "what was X asked": X's own words are not the answer
+                w *= 1 + c.speaker_prior * np.isin(self._speaker_ids, people)
             theirs = [self.sources.index(s) for s in self.sources if self._source_speakers[s] & set(intent.people)]
             w *= 1 + c.speaker_source_prior * np.isin(self._source_ids, theirs)
         if intent.sources:
@@ -188,12 +191,28 @@ class Retriever:
             w *= 1 + c.interviewer_prior * self._interviewer
         return w
 
+    def _structural(self, intent: QueryIntent, allowed: np.ndarray | None) -> dict[int, float]:
+        """Passages found by where they stand, not by their words: for "what was the first
+        (last) question", each source's first (last) interviewer turn, the sources of the
+        people or publication the question names first."""
+        if not intent.ordinal:
+            return {}
+        turns: dict[str, list[int]] = {}
+        for i in np.flatnonzero(self._interviewer if allowed is None else self._interviewer & allowed):
+            turns.setdefault(self.passages[i].source, []).append(int(i))
+        named = set(intent.people)
+        def order(source: str) -> tuple[int, int]:
+            return (-(source in intent.sources), -len(self._source_speakers[source] & named))
+        picked = [ids[0] if intent.ordinal == "first" else ids[-1] for _, ids in sorted(turns.items(), key=lambda kv: order(kv[0]))]
+        return {i: float(len(picked) - r) for r, i in enumerate(picked)}
+
     def _fuse(self, dense: dict[int, float], lexical: dict[int, float], mode: str,
-              intent: QueryIntent | None = None) -> list[tuple[int, float]]:
+              intent: QueryIntent | None = None, structural: dict[int, float] | None = None) -> list[tuple[int, float]]:
         c = self.config
-        weights = {"dense": c.dense_weight if mode != "lexical" else 0.0, "lexical": c.lexical_weight if mode != "dense" else 0.0}
+        weights = {"dense": c.dense_weight if mode != "lexical" else 0.0, "lexical": c.lexical_weight if mode != "dense" else 0.0,
+                   "structural": c.structural_weight if structural else 0.0}
         fused: dict[int, float] = {}
-        for name, scores in (("dense", dense), ("lexical", lexical)):
+        for name, scores in (("dense", dense), ("lexical", lexical), ("structural", structural or {})):
             for rank, i in enumerate(sorted(scores, key=scores.get, reverse=True), start=1):
                 fused[i] = fused.get(i, 0.0) + weights[name] / (c.rrf_k + rank)
         prior = self.priors(intent or QueryIntent())

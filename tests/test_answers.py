@@ -275,3 +275,51 @@ def test_sources_that_disagree_on_a_figure_are_said_to_and_every_sentence_is_cit
     assert len(citations) == 2
     assert text.count("[1]") == 1 and text.rstrip().endswith("[2]")
     assert "different figures." not in text  # not a sentence of its own, uncited
+
+
+def _interviewer_turns(pipeline, source):
+    return [p for p in pipeline.index.passages if p.source == source and p.role == "interviewer"]
+
+
+@pytest.mark.parametrize(("question", "which"), [
+    ("What was the first question Massoud was asked?", 0),
+    ("What was the last thing the interviewer asked Khalid Amiri in the International Correspondent interview?", -1),
+])
+def test_the_first_or_last_question_is_found_by_its_place(pipeline, texts, question, which):
+    answer = pipeline.ask(question)
+    assert not answer.abstained and len(answer.citations) == 1
+    cited = answer.citations[0].passage
+    assert cited.role == "interviewer"
+    assert cited == _interviewer_turns(pipeline, cited.source)[which]
+    assert answer.text.startswith(f"{cited.speaker} asked")
+    assert_well_cited(answer, texts)
+
+
+def test_without_first_or_last_a_question_about_asking_is_not_read_by_place(pipeline):
+    from rag.query import ordinal_asked
+
+    assert ordinal_asked("What was the first condition the front set?") == ""  # nothing asked
+    assert ordinal_asked("What did the interviewer ask about China?") == ""
+    assert ordinal_asked("What was the opening question?") == "first"
+
+
+def test_a_second_quote_by_the_same_voice_names_it_once(pipeline, texts):
+    answer = pipeline.ask("What is Amiri asking the rest of the world to do about the Taliban regime?")
+    assert len(answer.citations) >= 2
+    first, second = answer.citations[:2]
+    assert (first.passage.speaker, first.passage.source) == (second.passage.speaker, second.passage.source)
+    assert answer.text.count(f"{first.passage.speaker},") == 1
+    assert f"{first.passage.speaker.split()[-1]} also said: “{second.quote}” [2]" in answer.text
+    assert_well_cited(answer, texts)
+
+
+def test_a_rhetorical_question_or_a_heading_is_not_an_answer(pipeline):
+    from rag.query import is_fragment
+
+    for question in ("What is Amiri asking the rest of the world to do about the Taliban regime?",
+                     "Does the NRF's military chief think the current regime will still be around years from now?"):
+        answer = pipeline.ask(question)
+        first = answer.citations[0] if answer.citations else None
+        if first is not None:
+            assert not first.quote.rstrip("”\"' ").endswith("?")
+            assert not is_fragment(first.passage)
