@@ -92,11 +92,11 @@ def publication_words(publications: Mapping[str, str]) -> dict[str, frozenset[st
     return {s: frozenset(w for w in ws if df[w] <= limit) for s, ws in words.items()}
 
 
-def read_query(query: str, names: SpeakerNames, speakers: set[str],
+def read_query(query: str, names: SpeakerNames, speakers: frozenset[str] | set[str],
                source_words: Mapping[str, frozenset[str]]) -> QueryIntent:
     said = set(_WORD.findall(query.lower()))
     sources = tuple(s for s, ws in source_words.items() if ws & said)
-    people = tuple(people_in(query, names, speakers - {NARRATOR}))
+    people = tuple(p for p in people_in(query, names, speakers) if p != NARRATOR)
     return QueryIntent(people, sources, bool(ASKED.search(query)), ordinal_asked(query))
 
 

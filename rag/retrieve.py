@@ -73,10 +73,15 @@ class Retriever:
             self._titles.setdefault(p.source, p.title)
         # per passage, the index of its speaker and source: filters become one vector op
         speaker_of, source_of = {s: i for i, s in enumerate(self.speakers)}, {s: i for i, s in enumerate(self.sources)}
+        self._speaker_index, self._source_index = speaker_of, source_of
+        self._speaker_set = frozenset(self.speakers) - {"narrator"}
         self._speaker_ids = np.array([speaker_of[p.speaker] for p in self.passages], dtype=np.int32)
         self._source_ids = np.array([source_of[p.source] for p in self.passages], dtype=np.int32)
         self._fragment = np.array([is_fragment(p) for p in self.passages], dtype=bool)
         self._interviewer = np.array([p.role == "interviewer" for p in self.passages], dtype=bool)
+        self._interviewer_turns: dict[str, list[int]] = {}  # per source, in document order
+        for i in np.flatnonzero(self._interviewer):
+            self._interviewer_turns.setdefault(self.passages[i].source, []).append(int(i))
         self._source_words = publication_words({s: index.metadata.source(s).publication for s in self.sources})
         self._source_speakers = speakers_by_source(self.passages)
         self._reranker = None
@@ -173,22 +178,24 @@ class Retriever:
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}
 
     def intent(self, query: str) -> QueryIntent:
-        return read_query(query, self.names, set(self.speakers), self._source_words)
+        return read_query(query, self.names, self._speaker_set, self._source_words)
 
-    def priors(self, intent: QueryIntent) -> np.ndarray:
-        """Per passage, how much what the question names favours it (1: no opinion)."""
+    def priors(self, intent: QueryIntent, ids: np.ndarray) -> np.ndarray:
+        """For the passages `ids`, how much what the question names favours each (1: no
+        opinion). Computed for the candidates only, so it costs the same at any corpus size."""
         c = self.config
-        w = np.where(self._fragment, c.fragment_weight, 1.0)
+        w = np.where(self._fragment[ids], c.fragment_weight, 1.0)
+        speaker_ids, source_ids = self._speaker_ids[ids], self._source_ids[ids]
         if intent.people:
-            people = [self.speakers.index(s) for s in intent.people]
+            people = [self._speaker_index[s] for s in intent.people]
             if not intent.about_asking:  # "what was X asked": X's own words are not the answer
-                w *= 1 + c.speaker_prior * np.isin(self._speaker_ids, people)
-            theirs = [self.sources.index(s) for s in self.sources if self._source_speakers[s] & set(intent.people)]
-            w *= 1 + c.speaker_source_prior * np.isin(self._source_ids, theirs)
+                w *= 1 + c.speaker_prior * np.isin(speaker_ids, people)
+            theirs = [self._source_index[s] for s in self.sources if self._source_speakers[s] & set(intent.people)]
+            w *= 1 + c.speaker_source_prior * np.isin(source_ids, theirs)
         if intent.sources:
-            w *= 1 + c.source_prior * np.isin(self._source_ids, [self.sources.index(s) for s in intent.sources])
+            w *= 1 + c.source_prior * np.isin(source_ids, [self._source_index[s] for s in intent.sources])
         if intent.about_asking:
-            w *= 1 + c.interviewer_prior * self._interviewer
+            w *= 1 + c.interviewer_prior * self._interviewer[ids]
         return w
 
     def _structural(self, intent: QueryIntent, allowed: np.ndarray | None) -> dict[int, float]:
@@ -197,9 +204,8 @@ class Retriever:
         people or publication the question names first."""
         if not intent.ordinal:
             return {}
-        turns: dict[str, list[int]] = {}
-        for i in np.flatnonzero(self._interviewer if allowed is None else self._interviewer & allowed):
-            turns.setdefault(self.passages[i].source, []).append(int(i))
+        turns = {source: ids if allowed is None else [i for i in ids if allowed[i]] for source, ids in self._interviewer_turns.items()}
+        turns = {source: ids for source, ids in turns.items() if ids}
         named = set(intent.people)
         def order(source: str) -> tuple[int, int]:
             return (-(source in intent.sources), -len(self._source_speakers[source] & named))
@@ -215,10 +221,13 @@ class Retriever:
         for name, scores in (("dense", dense), ("lexical", lexical), ("structural", structural or {})):
             for rank, i in enumerate(sorted(scores, key=scores.get, reverse=True), start=1):
                 fused[i] = fused.get(i, 0.0) + weights[name] / (c.rrf_k + rank)
-        prior = self.priors(intent or QueryIntent())
-        # scaled so that 1.0 is first for every retriever with the strongest prior any passage has
+        if not fused:
+            return []
+        ids = np.fromiter(fused, dtype=np.int64, count=len(fused))
+        prior = self.priors(intent or QueryIntent(), ids)
+        # scaled so that 1.0 is first for every retriever with the strongest prior of any candidate
         best = sum(weights.values()) / (c.rrf_k + 1) * float(prior.max())
-        return sorted(((i, s * prior[i] / best) for i, s in fused.items()), key=lambda x: -x[1])
+        return sorted(((int(i), fused[int(i)] * w / best) for i, w in zip(ids, prior)), key=lambda x: -x[1])
 
     def _rerank(self, query: str, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
         with self._lock:
