@@ -33,11 +33,13 @@ class Config:
     # same vectors; rag/embed.py); "torch": plain sentence-transformers.
     embedding_backend: str = "onnx"
     # auto: exact inner product below hnsw_threshold passages, HNSW above. Measured with
-    # bench/retrieval.py on 2 cores (whole search call, p95): flat 10k 31 ms, 100k 47 ms,
-    # 1M 164 ms, about 0.13 ms per 1,000 passages: the 50 ms budget ends near 150k.
-    # HNSW (M 32) at 100k: efSearch 96 recall@10 vs exact 0.87, 256 0.94, 512 0.97 (p95 14 ms).
+    # bench/retrieval.py on 2 cores (whole search call, p95): on 2026-11-22 flat 10k 31 ms,
+    # 100k 47 ms, 1M 164 ms; on a slower machine on 2026-12-02 flat 50k 51 ms, 100k 67 ms,
+    # while HNSW (M 32, efSearch 512) at 100k took 19 ms with recall@10 vs exact 0.969.
+    # The 50 ms budget ends near 50k on the slower machine, so HNSW from there.
+    # HNSW at 100k: efSearch 96 recall@10 vs exact 0.87, 256 0.94, 512 0.97 (p95 14 ms).
     index_type: str = "auto"
-    hnsw_threshold: int = 150_000
+    hnsw_threshold: int = 50_000
     hnsw_m: int = 32
     hnsw_ef_construction: int = 80
     hnsw_ef_search: int = 512
@@ -56,14 +58,20 @@ class Config:
     # score: x(1 + prior) for a passage by a person it names, for one from a source where
     # that person speaks, for one from a source whose publication it names, for an
     # interviewer's turn when it asks what was asked; headings and captions x fragment_weight.
-    # Measured on evals/cases/seeds.jsonl, see README "Where it stands".
+    # Measured (hybrid recall@5) on evals/cases/seeds.jsonl: all priors off .667, on .720;
+    # each off alone: fragment_weight 1.0 .699 (R@1 .462 vs .495), source_prior 0 .688,
+    # speaker_prior 0 .699 (0.5 .699, 1.0 .710). On FriendsQA dev, where a question names
+    # characters whose answer is someone else's line, speaker_prior costs within-scene
+    # R@5 .782 (0) -> .775 (0.2) -> .747 (0.5): hence 0.2. QMSum dev: corpus-level .550
+    # either way, within-meeting .783 -> .767.
     speaker_prior: float = 0.2
     speaker_source_prior: float = 0.2
     source_prior: float = 0.5
     interviewer_prior: float = 0.5
     fragment_weight: float = 0.7
     # A third ranked list fused with the others for "what was the first/last question": the
-    # first/last interviewer turn of each source (rag/retrieve.py `_structural`).
+    # first/last interviewer turn of each source (rag/retrieve.py `_structural`). With it
+    # (and interviewer_prior) seeds R@5 .720 -> .742.
     structural_weight: float = 1.0
     # Optional cross-encoder reranker by hub id or folder; none ships offline, so off.
     reranker_model: str = ""

@@ -72,7 +72,7 @@ def _name_owners(speakers: frozenset[str]) -> dict[str, str]:
         if not key or s == NARRATOR:
             continue
         words = key.split()
-        for k in {key, words[0], words[-1]}:
+        for k in {key, words[0], words[-1]} - STOPWORDS:  # "Will Smith" is not "what will happen"
             owners.setdefault(k, set()).add(s)
     return {k: next(iter(v)) for k, v in owners.items() if len(v) == 1}
 

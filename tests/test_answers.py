@@ -323,3 +323,17 @@ def test_a_rhetorical_question_or_a_heading_is_not_an_answer(pipeline):
         if first is not None:
             assert not first.quote.rstrip("”\"' ").endswith("?")
             assert not is_fragment(first.passage)
+
+
+@pytest.mark.parametrize(("question", "figure", "comparing"), [
+    ("What ages do the two articles give?", True, False),
+    ("What years did she serve?", True, False),
+    ("How do the two accounts differ?", False, True),
+    ("The sources report it differently: what do they say?", False, True),
+    ("What does she say about the harbour?", False, False),
+])
+def test_what_kind_of_answer_a_question_wants(question, figure, comparing):
+    from rag.answer import _COMPARE, _FIGURE
+
+    assert bool(_FIGURE.search(question)) is figure
+    assert bool(_COMPARE.search(question)) is comparing

@@ -32,6 +32,8 @@ def test_people_by_metadata_alias_by_corpus_name_and_in_lower_case():
     # ... and not by one two speakers share
     assert people_in("Why is Tom angry?", NAMES, SPEAKERS) == []
     assert people_in("What did he say?", NAMES, SPEAKERS) == []
+    assert people_in("what will happen to the pier", NAMES, SPEAKERS | {"Will Smith"}) == []
+    assert people_in("What did Will Smith say?", NAMES, SPEAKERS | {"Will Smith"}) == ["Will Smith"]
 
 
 def test_a_publication_is_named_by_the_words_that_tell_it_apart():
