@@ -22,7 +22,7 @@ from .query import people_in
 from .speakers import SpeakerNames
 
 _PERSON_PRONOUN = re.compile(r"\b(he|she|him|his|her|hers|himself|herself)\b", re.IGNORECASE)
-_ELLIPTICAL = re.compile(r"^(and|what about|how about|so|ok|okay|also|then|but)\b|\b(that|this|it|the second|the other|the first|them|they)\b", re.IGNORECASE)
+_ELLIPTICAL = re.compile(r"^(and|what about|how about|so|ok|okay|also|then|but)\b|\b(that|this|it|the second|the other|the first|them|they|ones)\b", re.IGNORECASE)
 
 
 def last_person(history: Sequence[dict], names: SpeakerNames, speakers: set[str]) -> str | None:
@@ -53,6 +53,7 @@ def contextualize(question: str, history: Sequence[dict] | None, names: SpeakerN
             query = _PERSON_PRONOUN.sub(swap, question, count=1)
             query = _PERSON_PRONOUN.sub(lambda m: m.group(0), query)
     previous = next((str(t.get("content", "")) for t in reversed(history) if t.get("role") == "user"), "")
-    if previous and (len(question.split()) <= 6 or _ELLIPTICAL.search(question)) and query == question:
-        query = f"{previous} {question}"
+    # "Where was he before that?": the person is named now, but "that" is still the last question
+    if previous and (_ELLIPTICAL.search(question) or (len(question.split()) <= 6 and query == question)):
+        query = f"{previous} {query}"
     return query

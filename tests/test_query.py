@@ -97,3 +97,18 @@ def test_priors_keep_scores_between_0_and_1(retriever):
     hits = retriever.search("What did Amiri tell the interviewer about Russia?", k=8)
     assert all(0 < h.score <= 1.0 for h in hits)
     assert all(a.score >= b.score for a, b in zip(hits, hits[1:]))
+
+
+def test_a_follow_up_keeps_the_person_and_what_that_refers_to():
+    from rag.conversation import contextualize
+
+    history = [{"role": "user", "content": "How did Dana Okafor leave the city?"},
+               {"role": "assistant", "content": "Dana Okafor, in The Harbour Times: “By boat.” [1]"}]
+    query = contextualize("Where was she working right before that?", history, NAMES, SPEAKERS)
+    assert query == "How did Dana Okafor leave the city? Where was Dana Okafor working right before that?"
+    query = contextualize("Which ones did she name?", history, NAMES, SPEAKERS)
+    assert query.startswith("How did Dana Okafor leave the city?") and "Dana Okafor name" in query
+    # a question that stands on its own after the pronoun is resolved is left alone
+    history = [{"role": "user", "content": "What does Dana Okafor think of the ferry?"}]
+    assert contextualize("What did she say about the new bridge at the harbour?", history, NAMES, SPEAKERS) == \
+        "What did Dana Okafor say about the new bridge at the harbour?"
