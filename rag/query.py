@@ -100,9 +100,13 @@ def read_query(query: str, names: SpeakerNames, speakers: frozenset[str] | set[s
     return QueryIntent(people, sources, bool(ASKED.search(query)), ordinal_asked(query))
 
 
+_TOPIC = re.compile(r"\b(about|regarding|concerning)\s+\w", re.IGNORECASE)
+
+
 def ordinal_asked(query: str) -> str:
-    """ "first" / "last" when the question asks for the first or last question put."""
-    if not ASKED.search(query):
+    """ "first" / "last" when the question asks for the first or last question put (and
+    not for the first question on a topic, which is found by its words)."""
+    if not ASKED.search(query) or _TOPIC.search(query):
         return ""
     return "first" if _FIRST.search(query) else "last" if _LAST.search(query) else ""
 

@@ -301,6 +301,7 @@ def test_without_first_or_last_a_question_about_asking_is_not_read_by_place(pipe
     assert ordinal_asked("What was the first condition the front set?") == ""  # nothing asked
     assert ordinal_asked("What did the interviewer ask about China?") == ""
     assert ordinal_asked("What was the opening question?") == "first"
+    assert ordinal_asked("What was the last thing she was asked about the ferry?") == ""  # a topic: by its words
 
 
 def test_a_second_quote_by_the_same_voice_names_it_once(pipeline, texts):
