@@ -73,6 +73,9 @@ SAME_SOURCE_QUOTES = True
 # three, the same voice allowed, bar 0.75: 0.570 (bar 0.7 the same, longer answers).
 # A question's own sentences (an interviewer's, a rhetorical one) and headings weigh less:
 QUESTION_WEIGHT = 0.5
+# ... and when the question asks what was asked, the asker's sentences weigh more (answer
+# accuracy 0.613 -> 0.624 at 1.2; 1.5 the same).
+ASKER_WEIGHT = 1.2
 FRAGMENT_WEIGHT = 0.5
 _NUMBER = re.compile(r"\d")
 _NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
@@ -158,6 +161,8 @@ class ExtractiveAnswerer:
                 score += 0.15
             if not about_asking and (p.role == "interviewer" or sentence.rstrip(" ”\"'’").endswith("?")):
                 score *= QUESTION_WEIGHT  # a question (an interviewer's, or a rhetorical one) rarely answers one
+            if about_asking and p.role == "interviewer":
+                score *= ASKER_WEIGHT  # "what did she ask": the asker's words are the answer
             if is_fragment(p):
                 score *= FRAGMENT_WEIGHT  # a heading or a link title names a topic; it says nothing of it
             if named and p.speaker in named:

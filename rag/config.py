@@ -67,11 +67,13 @@ class Config:
     speaker_prior: float = 0.2
     speaker_source_prior: float = 0.2
     source_prior: float = 0.5
-    interviewer_prior: float = 0.5
+    interviewer_prior: float = 1.0
     fragment_weight: float = 0.7
     # A third ranked list fused with the others for "what was the first/last question": the
     # first/last interviewer turn of each source (rag/retrieve.py `_structural`). With it
-    # (and interviewer_prior) seeds R@5 .720 -> .742.
+    # (and interviewer_prior 0.5) seeds R@5 .720 -> .742; then the speaker prior for a named
+    # asker ("what did Okafor ask") and "correspondent" naming no publication .753;
+    # interviewer_prior 1.0 the same R@5, R@3 .624 -> .634 (2.0: the same again).
     structural_weight: float = 1.0
     # Optional cross-encoder reranker by hub id or folder; none ships offline, so off.
     reranker_model: str = ""

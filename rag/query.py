@@ -79,7 +79,8 @@ def _name_owners(speakers: frozenset[str]) -> dict[str, str]:
 
 # Words a question uses about any interview, which name no publication even when one
 # publication's description holds them ("a summary of the ... interview").
-_ANY_INTERVIEW = frozenset("interview interviews interviewed interviewer conversation transcript talk".split())
+_ANY_INTERVIEW = frozenset("interview interviews interviewed interviewer conversation transcript talk "
+                           "correspondent reporter journalist host".split())
 
 
 def publication_words(publications: Mapping[str, str]) -> dict[str, frozenset[str]]:

@@ -79,6 +79,7 @@ class Retriever:
         self._source_ids = np.array([source_of[p.source] for p in self.passages], dtype=np.int32)
         self._fragment = np.array([is_fragment(p) for p in self.passages], dtype=bool)
         self._interviewer = np.array([p.role == "interviewer" for p in self.passages], dtype=bool)
+        self._askers = {p.speaker for p in self.passages if p.role == "interviewer"}
         self._interviewer_turns: dict[str, list[int]] = {}  # per source, in document order
         for i in np.flatnonzero(self._interviewer):
             self._interviewer_turns.setdefault(self.passages[i].source, []).append(int(i))
@@ -188,8 +189,9 @@ class Retriever:
         speaker_ids, source_ids = self._speaker_ids[ids], self._source_ids[ids]
         if intent.people:
             people = [self._speaker_index[s] for s in intent.people]
-            if not intent.about_asking:  # "what was X asked": X's own words are not the answer
-                w *= 1 + c.speaker_prior * np.isin(speaker_ids, people)
+            if intent.about_asking:  # "what was X asked": X's own words are not the answer, the asker's are
+                people = [self._speaker_index[s] for s in intent.people if s in self._askers]
+            w *= 1 + c.speaker_prior * np.isin(speaker_ids, people)
             theirs = [self._source_index[s] for s in self.sources if self._source_speakers[s] & set(intent.people)]
             w *= 1 + c.speaker_source_prior * np.isin(source_ids, theirs)
         if intent.sources:

@@ -112,3 +112,17 @@ def test_a_follow_up_keeps_the_person_and_what_that_refers_to():
     history = [{"role": "user", "content": "What does Dana Okafor think of the ferry?"}]
     assert contextualize("What did she say about the new bridge at the harbour?", history, NAMES, SPEAKERS) == \
         "What did Dana Okafor say about the new bridge at the harbour?"
+
+
+def test_what_an_interviewer_asked_favours_that_interviewers_turns(retriever, seeds_index):
+    askers = sorted({p.speaker for p in seeds_index.passages if p.role == "interviewer"})
+    asker = askers[0]
+    surname = asker.split()[-1]
+    hits = retriever.search(f"What did {surname} ask about the future?", k=5)
+    assert retriever.intent(f"What did {surname} ask about the future?").people[0] == asker
+    assert hits[0].passage.speaker == asker and hits[0].passage.role == "interviewer"
+
+
+def test_a_role_word_names_no_publication():
+    words = publication_words({"a.txt": "The Foreign Correspondent", "b.txt": "Radio North", "c.txt": "Harbour Daily"})
+    assert words["a.txt"] == {"foreign"}
