@@ -113,9 +113,13 @@ def ordinal_asked(query: str) -> str:
 
 
 def is_fragment(p: Passage) -> bool:
-    """A heading, caption, tag line or link title: a few words of the writer's, no sentence.
-    They share the topic words of every question about their topic and answer none."""
-    return p.speaker == NARRATOR and len(p.text.split()) < 12 and not _SENTENCE_END.search(p.text)
+    """A heading, caption, tag line or link title: a few words of the writer's, or a line in
+    Title Case, that is no sentence. They share the topic words of every question about
+    their topic and answer none."""
+    if p.speaker != NARRATOR or _SENTENCE_END.search(p.text):
+        return False
+    words = p.text.split()
+    return len(words) < 12 or sum(w[:1].isupper() or not w[:1].isalpha() for w in words) >= 0.7 * len(words)
 
 
 def speakers_by_source(passages: Iterable[Passage]) -> dict[str, frozenset[str]]:

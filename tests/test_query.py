@@ -58,6 +58,8 @@ def test_questions_about_what_was_asked():
         ("-On the fight for the harbour:", True),
         ('Councillor: "No new car park" (May 2024)', True),
         ("Related Posts:", True),
+        ("Harbour: Last Days Of The Old Pier - Jul 2021 - Divers Searching The Wreck In North Bay", True),
+        ("He said the demands discussed between the council and the harbour board were", False),
         ("The council voted on Tuesday.", False),
         ("It was late.”", False),
         ("A long line of the writer's words that goes on and on without ever coming to a full stop at all", False),
