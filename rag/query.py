@@ -29,6 +29,7 @@ ASKED = re.compile(r"\b(ask|asked|asks|question|interviewer|interview(ed)? (him|
 # "the first / opening question", "the last thing the interviewer asked"
 _FIRST = re.compile(r"\b(first|opening|initial)\b", re.IGNORECASE)
 _LAST = re.compile(r"\b(last|final|closing)\b", re.IGNORECASE)
+MAX_NAME_WORDS = 5
 _CAPITALISED = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
 _WORD = re.compile(r"[a-z][a-z’'-]+")
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*\s*$")  # "... now." / "... now.”" / "(... now.)"
@@ -52,7 +53,9 @@ def people_in(text: str, names: SpeakerNames, speakers: set[str]) -> list[str]:
     for run in _CAPITALISED.findall(text):
         words = run.split()
         for i in range(len(words)):
-            for j in range(len(words), i, -1):
+            # a name is at most MAX_NAME_WORDS words ("General Dana Okafor Reyes"): a long
+            # capitalised run (a question typed in lower case) costs linear time, not quadratic
+            for j in range(min(len(words), i + MAX_NAME_WORDS), i, -1):
                 name = " ".join(words[i:j])
                 who = names.known(name)
                 if who not in speakers:  # a speaker the metadata does not know: by their name's words

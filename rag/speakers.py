@@ -88,6 +88,8 @@ class SpeakerNames:
     def known(self, name: str) -> str | None:
         """The canonical name if `name` is a metadata person or spelled in full here."""
         if name not in self._cache:
+            if len(self._cache) >= 100_000:  # every question's capitalised words pass here: bounded
+                self._cache.clear()
             self._cache[name] = self._known(name)
         return self._cache[name]
 

@@ -36,6 +36,14 @@ def test_people_by_metadata_alias_by_corpus_name_and_in_lower_case():
     assert people_in("What did Will Smith say?", NAMES, SPEAKERS | {"Will Smith"}) == ["Will Smith"]
 
 
+def test_a_long_question_is_read_in_linear_time_and_still_finds_names():
+    names = SpeakerNames({"Dana Okafor": ("Okafor",)})
+    question = ("what did the mayor say about the harbour and the pier and the boats " * 40)[:1990] + " okafor"
+    assert people_in(question, names, SPEAKERS) == ["Dana Okafor"]
+    # every lookup is a run of at most five words: about 5 per word, not n^2 / 2
+    assert len(names._cache) <= 5 * len(question.split())
+
+
 def test_a_publication_is_named_by_the_words_that_tell_it_apart():
     assert SOURCE_WORDS["a.txt"] == {"times"}  # "harbour" is in three of five names, "the" a stop word
     assert SOURCE_WORDS["e.txt"] == {"summary", "north"}  # "interview" names no source; "radio" is in three
