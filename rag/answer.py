@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 from .chunking import sentence_spans
 from .metadata import Metadata
-from .query import ASKED, is_fragment, ordinal_asked
+from .query import ASKED, is_fragment, ordinal_asked, speaker_by_name
 from .records import Answer, Citation, Hit, Passage
 from .speakers import SpeakerNames, name_key
 from .terms import STOPWORDS, stem, terms
@@ -67,8 +67,6 @@ SCORE_WEIGHTS = (0.25, 0.25, 0.5)
 MORE_QUOTES_BAR = 0.75
 COMPARE_BAR = 0.7
 PLAIN_QUOTES = 3
-# May the further quote be by the same speaker in the same source as the first?
-SAME_SOURCE_QUOTES = True
 # Measured on the dev cases: answer accuracy two quotes, other speaker or source only, 0.538;
 # three, the same voice allowed, bar 0.75: 0.570 (bar 0.7 the same, longer answers).
 # A question's own sentences (an interviewer's, a rhetorical one) and headings weigh less:
@@ -226,36 +224,29 @@ class ExtractiveAnswerer:
             if person is not None and person.score >= 0.6 * best.score:
                 best = person
         chosen = [self._extend(best, scored)]
-        seen = {(best.hit.passage.speaker, best.hit.passage.source), best.hit.passage.id}
-        seen_speakers = {best.hit.passage.speaker}
+        seen = {best.hit.passage.id}
         comparing = bool(_COMPARE.search(question))
         qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words)
         named = [s for s in self.speakers if {stem(w) for w in name_key(s).split()} & qt.speaker_terms]
         if len(named) >= 2:
             for person in named:
-                if person in seen_speakers:
+                if person == best.hit.passage.speaker:
                     continue
                 own = next((s for s in scored if s.hit.passage.speaker == person and s.overlap > 0), None)
                 if own is not None and len(chosen) < self.max_quotes:
                     chosen.append(self._extend(own, scored))
-                    seen.add((person, own.hit.passage.source))
-                    seen_speakers.add(person)
             return chosen
         bar = COMPARE_BAR if comparing else MORE_QUOTES_BAR
         for cand in scored[1:]:
             if len(chosen) >= (self.max_quotes if comparing else PLAIN_QUOTES):
                 break
-            p = cand.hit.passage
-            key = p.id if SAME_SOURCE_QUOTES else (p.speaker, p.source)
-            if key in seen or cand.score < bar * best.score or cand.overlap <= 0:
-                continue
-            if not comparing and not SAME_SOURCE_QUOTES and p.speaker in seen_speakers and p.source == best.hit.passage.source:
+            # one quote a passage; the same voice may be quoted again from another passage
+            if cand.hit.passage.id in seen or cand.score < bar * best.score or cand.overlap <= 0:
                 continue
             if any(_same_words(cand, c) for c in chosen):
                 continue
             chosen.append(self._extend(cand, scored))
-            seen.add(key)
-            seen_speakers.add(p.speaker)
+            seen.add(cand.hit.passage.id)
         return chosen
 
     def check_answerable(self, question: str, scored: list[Scored]) -> tuple[list[Scored], str | None]:
@@ -335,24 +326,9 @@ class ExtractiveAnswerer:
                 person = self.names.known(tail) if self.names else None
                 if person in self.speakers:
                     return person
-                person = self._speaker_by_name(tail)
+                person = speaker_by_name(tail, self.speakers)
                 if person is not None:
                     return person
-        return None
-
-    def _speaker_by_name(self, name: str) -> str | None:
-        """A speaker of this corpus that the metadata does not know (an uploaded
-        transcript's `Jane Doe:`), by full name or by a name word only they carry."""
-        key = name_key(name)
-        if not key or key == "narrator":
-            return None
-        exact = [s for s in self.speakers if name_key(s) == key]
-        if exact:
-            return exact[0]
-        if " " not in key:
-            owners = [s for s in self.speakers if s != "narrator" and key in name_key(s).split()]
-            if len(owners) == 1:
-                return owners[0]
         return None
 
     def _extend(self, s: Scored, scored: list[Scored]) -> Scored:

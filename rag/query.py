@@ -49,7 +49,7 @@ def people_in(text: str, names: SpeakerNames, speakers: set[str]) -> list[str]:
     found: list[str] = []
     if text[1:] == text[1:].lower():  # no capital after the first letter: typed in lower case
         text = re.sub(r"\b[a-z]", lambda m: m.group(0).upper(), text)
-    owners = _name_owners(frozenset(speakers))
+    owners = _name_owners(frozenset(speakers))  # once: a frozenset of the speakers is hashed once
     for run in _CAPITALISED.findall(text):
         words = run.split()
         for i in range(len(words)):
@@ -63,6 +63,12 @@ def people_in(text: str, names: SpeakerNames, speakers: set[str]) -> list[str]:
                 if who in speakers and who not in found:
                     found.append(who)
     return found
+
+
+def speaker_by_name(name: str, speakers: Iterable[str]) -> str | None:
+    """A speaker of the corpus that the metadata may not know (an uploaded transcript's
+    `Jane Doe:`), by full name or by a first name or surname only they carry."""
+    return _name_owners(frozenset(speakers)).get(name_key(name))
 
 
 @lru_cache(maxsize=64)
