@@ -73,8 +73,13 @@ def embedding_text(p: Passage) -> str:
     its title, which drowns short passages); the question instead goes to BM25, where it
     helps (lexical recall@5 0.516 with it, 0.505 without). With RRF k=10: the title alone
     R@5 0.667 vs 0.656, R@10 0.753 vs 0.763, MRR 0.520 vs 0.530, a wash. With k=60: the
-    question alone 0.559 vs 0.634; two vectors per passage (with and without it, max) 0.656."""
-    return f"{p.speaker}: {p.text}" if p.speaker != "narrator" else p.text
+    question alone 0.559 vs 0.634; two vectors per passage (with and without it, max) 0.656.
+    The writer's lead-in to a quote ("The first condition calls for"), after the speaker:
+    dense R@5 0.591 -> 0.624, and with it in BM25 too hybrid 0.753 -> 0.774 (before the
+    speaker: dense 0.613)."""
+    if p.speaker == "narrator":
+        return p.text
+    return f"{p.speaker}: {p.lead_in} {p.text}" if p.lead_in else f"{p.speaker}: {p.text}"
 
 
 def embed_key(model_id: str, text: str) -> str:

@@ -127,7 +127,35 @@ def to_passages(doc: Document, segments: list[Segment], names: SpeakerNames, max
                     t_end=seg.t_end,
                 )
             )
-    return passages
+    return with_lead_ins(passages)
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*\s*$")
+
+
+def _introduces(text: str) -> bool:
+    """Unfinished words that lead into a quote ("... calls for", "... said:"), not a heading."""
+    text = text.rstrip()
+    if text.endswith(":"):
+        return True
+    words = text.split()
+    return bool(words) and not _SENTENCE_END.search(text) and words[-1][:1].islower()
+
+
+def with_lead_ins(passages: list[Passage]) -> list[Passage]:
+    """A quote the writer introduces mid-sentence ("The first condition calls for" / "creating
+    a just Afghanistan ...") carries the introduction as retrieval context: alone, the quote
+    doesn't say what it is about. Continuations of the same quote share it."""
+    out: list[Passage] = []
+    for p in passages:
+        prev = out[-1] if out else None
+        if p.role != "narrator" and prev is not None:
+            if prev.role == "narrator" and _introduces(prev.text):
+                p = replace(p, lead_in=prev.text)
+            elif prev.speaker == p.speaker and prev.lead_in and not _SENTENCE_END.search(prev.text):
+                p = replace(p, lead_in=prev.lead_in)
+        out.append(p)
+    return out
 
 
 def ingest_document(doc: Document, names: SpeakerNames, config: Config) -> list[Passage]:

@@ -8,6 +8,7 @@ A corpus folder may hold `metadata.toml`:
     [[sources]]
     file = "interview.txt"
     title = "..."; publication = "..."; date = "2023-05-14"; url = "..."
+    aliases = ["HT"]                      # other names a reader may call the publication
     interviewers = ["Dana Okafor"]; interviewees = ["Maria Lopez"]
     speakers = { SPEAKER_00 = "Dana Reyes" }   # labels that mean someone in this file only
 
@@ -74,6 +75,7 @@ def load_metadata(folder: Path) -> Metadata:
             file=entry["file"],
             interviewers=_strings(entry.get("interviewers", []), f"{where}.interviewers"),
             interviewees=_strings(entry.get("interviewees", []), f"{where}.interviewees"),
+            aliases=_strings(entry.get("aliases", []), f"{where}.aliases"),
             speakers=tuple(labels.items()),
             **text,
         )

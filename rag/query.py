@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -92,10 +92,14 @@ _ANY_INTERVIEW = frozenset("interview interviews interviewed interviewer convers
                            "correspondent reporter journalist host".split())
 
 
-def publication_words(publications: Mapping[str, str]) -> dict[str, frozenset[str]]:
+def publication_words(publications: Mapping[str, str],
+                      aliases: Mapping[str, Sequence[str]] | None = None) -> dict[str, frozenset[str]]:
     """Per source, the words of its publication's name that tell it apart: a word shared by
-    more than half of the sources ("the", "news") names none of them."""
+    more than half of the sources ("the", "news") names none of them. The metadata's other
+    names for a publication count whole, short ones too ("NG")."""
+    aliases = aliases or {}
     words = {s: frozenset(w for w in _WORD.findall(pub.lower()) if w not in STOPWORDS and w not in _ANY_INTERVIEW and len(w) > 2)
+             | frozenset(w for a in aliases.get(s, ()) for w in _WORD.findall(a.lower()) if w not in STOPWORDS)
              for s, pub in publications.items()}
     df = Counter(w for ws in words.values() for w in ws)
     limit = max(1, len(words) // 2)

@@ -25,6 +25,7 @@ class SourceMeta:
     file: str
     title: str = ""
     publication: str = ""
+    aliases: tuple[str, ...] = ()  # other names of the publication: ("NYT",)
     date: str = ""
     url: str = ""
     interviewers: tuple[str, ...] = ()
@@ -80,6 +81,7 @@ class Passage:
     question: str = ""
     t_start: float | None = None
     t_end: float | None = None
+    lead_in: str = ""  # the writer's unfinished words that introduce a quote: "The first condition calls for"
 
     def to_json(self) -> dict:
         """The contract's fields first, then the extras (timestamps, question context)."""

@@ -31,8 +31,9 @@ from .terms import STOPWORDS, stemmer
 
 
 def lexical_text(p: Passage) -> str:
-    """What BM25 sees: the words, the speaker, and the question they answer."""
-    return f"{p.speaker if p.speaker != 'narrator' else ''} {p.question} {p.text}"
+    """What BM25 sees: the words, the speaker, the question they answer and the writer's
+    lead-in to them."""
+    return f"{p.speaker if p.speaker != 'narrator' else ''} {p.question} {p.lead_in} {p.text}"
 
 
 def _tokenize(texts: list[str]):
@@ -83,7 +84,9 @@ class Retriever:
         self._interviewer_turns: dict[str, list[int]] = {}  # per source, in document order
         for i in np.flatnonzero(self._interviewer):
             self._interviewer_turns.setdefault(self.passages[i].source, []).append(int(i))
-        self._source_words = publication_words({s: index.metadata.source(s).publication for s in self.sources})
+        meta = {s: index.metadata.source(s) for s in self.sources}
+        self._source_words = publication_words({s: m.publication for s, m in meta.items()},
+                                               {s: m.aliases for s, m in meta.items()})
         self._source_speakers = speakers_by_source(self.passages)
         self._reranker = None
         self._lock = threading.Lock()

@@ -120,6 +120,16 @@ def test_metadata_examples_must_be_strings(tmp_path):
         load_metadata(tmp_path)
 
 
+def test_publication_aliases_are_read_and_must_be_strings(tmp_path):
+    from rag.metadata import load_metadata
+
+    (tmp_path / "metadata.toml").write_text('[[sources]]\nfile = "a.txt"\naliases = ["HT", "The Times"]\n', encoding="utf-8")
+    assert load_metadata(tmp_path).source("a.txt").aliases == ("HT", "The Times")
+    (tmp_path / "metadata.toml").write_text('[[sources]]\nfile = "a.txt"\naliases = [7]\n', encoding="utf-8")
+    with pytest.raises(UserError, match="aliases"):
+        load_metadata(tmp_path)
+
+
 @pytest.mark.parametrize(("name", "value"), [("RAG_HNSW_EF_SEARCH", "many"), ("RAG_ABSTAIN_THRESHOLD", "high"),
                                              ("RAG_EMBEDDING_BACKEND", "tensorflow")])
 def test_a_malformed_setting_is_one_clear_line(name, value, tmp_path):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import shutil
 
+from rag.config import Config
+from rag.index import open_index
 from rag.ingest import load_corpus
+from rag.retrieve import Retriever
 
 from .conftest import DATA
 
@@ -116,3 +119,31 @@ def test_a_continuation_that_merely_starts_and_ends_with_brackets_stays_the_spea
     (tmp_path / "bees.txt").write_text(script, encoding="utf-8")
     said = {p.text: p.speaker for p in load_corpus(tmp_path).passages}
     assert any("Not funny" in text and who == "Ann Lee" for text, who in said.items())
+
+
+def test_a_quote_the_writer_introduces_carries_the_introduction_as_context(tmp_path):
+    # An invented article: quotes inside the writer's sentences, a heading, a colon lead-in.
+    (tmp_path / "harbour.txt").write_text(
+        "Storm Season On The Harbour\n\n"
+        'Dana Okafor said the town "will rebuild the pier," but only on two conditions.\n\n'
+        'The first condition calls for "a sea wall that the whole town pays for." '
+        'Okafor said it had been "promised for years."\n\n'
+        "On the ferry timetable:\n"
+        '"We run every hour in summer," said Tom Reyes.\n',
+        encoding="utf-8",
+    )
+    passages = load_corpus(tmp_path).passages
+    by_text = {p.text: p for p in passages}
+    wall = next(p for t, p in by_text.items() if t.startswith("a sea wall"))
+    assert wall.speaker == "Dana Okafor" and wall.lead_in == "The first condition calls for"
+    assert by_text["We run every hour in summer,"].lead_in == "On the ferry timetable:"
+    # the writer's full sentences and headings introduce nothing
+    assert all(not p.lead_in for p in passages if p.role == "narrator")
+    assert all(p.lead_in != "Storm Season On The Harbour" for p in passages)
+    for p in passages:  # context never leaks into the verbatim text
+        assert p.lead_in not in p.text or not p.lead_in
+    # ... and it is what makes the quote findable: the question's words are only in the lead-in
+    retriever = Retriever(open_index(tmp_path, Config.from_env()))
+    for mode in ("lexical", "dense"):
+        found = [h.passage for h in retriever.search("What is the first condition?", k=2, mode=mode)]
+        assert wall in found

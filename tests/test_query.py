@@ -54,6 +54,14 @@ def test_a_publication_is_named_by_the_words_that_tell_it_apart():
     assert read_query("What does the summary say?", NAMES, SPEAKERS, SOURCE_WORDS).sources == ("e.txt",)
 
 
+def test_a_publication_is_named_by_an_other_name_the_metadata_gives_it():
+    words = publication_words({"a.txt": "The Harbour Times", "b.txt": "Radio North"}, {"a.txt": ("HT",)})
+    assert words["a.txt"] == {"harbour", "times", "ht"}  # two letters count in a name given whole
+    intent = read_query("What did the HT reporter ask?", NAMES, SPEAKERS, words)
+    assert intent.sources == ("a.txt",)
+    assert read_query("What did the reporter ask?", NAMES, SPEAKERS, words).sources == ()
+
+
 def test_questions_about_what_was_asked():
     assert read_query("What did the interviewer ask Okafor first?", NAMES, SPEAKERS, SOURCE_WORDS).about_asking
     assert not read_query("What does Okafor want?", NAMES, SPEAKERS, SOURCE_WORDS).about_asking

@@ -114,6 +114,8 @@ def card_html(passage: Passage, n: int | None = None, quote: tuple[int, int] | N
     body = highlight(passage.text, *quote) if quote else text_html(passage.text)
     asked = (f'<div class="rag-asked">in reply to: {text_html(shorten(passage.question, ASKED_CHARS))}</div>'
              if passage.question and passage.role != "interviewer" else "")
+    if passage.lead_in and not passage.question:  # the writer's words that introduce the quote
+        asked = f'<div class="rag-asked">{text_html(shorten(passage.lead_in, ASKED_CHARS))} …</div>'
     return (f'<div class="rag-card {speaker_class(passage.speaker)}">'
             f'<div class="rag-card-head">{number}{who_html(passage)}</div>'
             f'{asked}<blockquote class="rag-passage">{body}</blockquote>'
