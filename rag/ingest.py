@@ -151,7 +151,8 @@ def with_lead_ins(passages: list[Passage]) -> list[Passage]:
         prev = out[-1] if out else None
         if p.role != "narrator" and prev is not None:
             if prev.role == "narrator" and _introduces(prev.text):
-                p = replace(p, lead_in=prev.text)
+                last = sentence_spans(prev.text, 0, len(prev.text))[-1]
+                p = replace(p, lead_in=prev.text[last[0] : last[1]])
             elif prev.speaker == p.speaker and prev.lead_in and not _SENTENCE_END.search(prev.text):
                 p = replace(p, lead_in=prev.lead_in)
         out.append(p)

@@ -338,3 +338,42 @@ def test_what_kind_of_answer_a_question_wants(question, figure, comparing):
 
     assert bool(_FIGURE.search(question)) is figure
     assert bool(_COMPARE.search(question)) is comparing
+
+
+HARBOUR = """Storm Season On The Harbour
+
+The storm took the pier and half the boats. Two people who run the harbour spoke to us.
+
+Dana Okafor, the harbour master, said the town must first decide who pays. "We will not rebuild until the council agrees a budget," she said. "The old pier was sixty years old."
+
+Okafor said the sea wall was "the only thing that kept the shops dry."
+
+Tom Reyes, who runs the ferry, said "the ferry will sail again in spring." Reyes said the council "should pay for a new pier out of the harbour fund." He also said "nobody should rebuild before the insurers have paid."
+"""
+
+
+@pytest.fixture(scope="module")
+def harbour_pipeline(tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("harbour")
+    (corpus / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
+    from rag.config import Config
+
+    return Pipeline(Config.from_env(corpus=corpus))
+
+
+def test_a_quote_that_finishes_the_writers_sentence_is_given_with_its_lead_in(harbour_pipeline):
+    answer = harbour_pipeline.ask("What kept the shops dry, according to Okafor?")
+    assert not answer.abstained
+    first = answer.citations[0]
+    assert first.quote == "the only thing that kept the shops dry." and first.passage.speaker == "Dana Okafor"
+    # the quote alone doesn't say what it is about; the writer's words before it do, unquoted
+    assert "Okafor said the sea wall was “the only thing that kept the shops dry.” [1]" in answer.text
+
+
+def test_each_named_person_is_quoted_on_the_same_point(pipeline):
+    answer = pipeline.ask("Do Amiri and the NRF spokesman Nazary want the same kind of state structure for Afghanistan?")
+    by = {c.passage.speaker: c.quote for c in answer.citations}
+    assert set(by) == {"Khalid Amiri", "Ali Nazary"}
+    assert "decentralized" in by["Khalid Amiri"]
+    # by score alone Nazary's best sentence is "... a hotbed for international terrorism"
+    assert "federated" in by["Ali Nazary"]
