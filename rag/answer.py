@@ -383,8 +383,9 @@ class ExtractiveAnswerer:
             where = meta.publication or p.title
             quote = p.text[s.start : s.end]
             again = n > 1 and (p.speaker, p.source) == (chosen[n - 2].hit.passage.speaker, chosen[n - 2].hit.passage.source)
+            introduced = bool(p.lead_in) and s.start == 0 and not p.lead_in.rstrip().endswith(":")
             if again:  # the same voice in the same source: name it once
-                lead = "It also reports:" if p.speaker == "narrator" else f"{p.speaker.split()[-1]} also {'asked' if p.role == 'interviewer' else 'said'}:"
+                lead = "It also reports:" if p.speaker == "narrator" or introduced else f"{p.speaker.split()[-1]} also {'asked' if p.role == 'interviewer' else 'said'}:"
             elif p.speaker == "narrator":
                 lead = f"{where} reports:"
             elif p.role == "interviewer":
@@ -395,7 +396,7 @@ class ExtractiveAnswerer:
                 lead = f"{p.speaker}, in {where}:"
             if disagree and n == 1:
                 lead = f"The sources give different figures; {lead}"
-            if p.lead_in and s.start == 0 and not p.lead_in.rstrip().endswith(":"):
+            if introduced:
                 lead = f"{lead} {p.lead_in}"  # the quote finishes the writer's sentence: "He said the demands were “too high”"
             parts.append(f"{lead} “{quote}” [{n}]")
         return " ".join(parts), citations

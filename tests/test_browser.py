@@ -93,6 +93,27 @@ def test_question_shows_answer_with_the_speaker_on_its_card(page, tmp_path):
     screenshot(page, tmp_path, "abstention.png")
 
 
+def test_a_long_answer_is_shown_from_its_first_words(page, tmp_path):
+    # three questions with three-quote answers: far taller than the chat panel
+    for question in ("What does Amiri say about China?", "What did Massoud say about the Doha conference?",
+                     "What does Nazary say about federalism and democracy?"):
+        reply = ask(page, question)
+    page.wait_for_timeout(500)  # the scroll runs on the next animation frame
+    seen = page.evaluate("""() => {
+        const wrap = document.querySelector('#rag-chat .panel-wrap, #rag-chat .bubble-wrap').getBoundingClientRect();
+        const rows = document.querySelectorAll('#rag-chat .message-row.user-row');
+        const asked = rows[rows.length - 1].getBoundingClientRect();
+        const text = [...document.querySelectorAll('#rag-chat .rag-answer .rag-text')].pop().getBoundingClientRect();
+        return {wrapTop: wrap.top, wrapBottom: wrap.bottom, asked: asked.top, text: text.top,
+                scrolled: document.querySelector('#rag-chat .panel-wrap, #rag-chat .bubble-wrap').scrollTop};
+    }""")
+    assert seen["scrolled"] > 0  # the earlier answers went up out of view ...
+    # ... and the latest question and the first words of its answer are in view
+    assert seen["wrapTop"] <= seen["asked"] < seen["text"] < seen["wrapBottom"]
+    assert "[1]" in reply.locator(".rag-text").inner_text()
+    screenshot(page, tmp_path, "long-answer.png")
+
+
 def test_sources_tab_lists_and_shows_a_transcript(page, tmp_path):
     page.get_by_role("tab", name="Sources").click()
     table = page.locator(".rag-sources")

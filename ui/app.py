@@ -36,6 +36,17 @@ ANYONE, EVERYWHERE = "", ""  # the filter values that mean "no filter"
 # wait in Gradio's FIFO queue, which shows each user their position. The queue is capped so
 # that a flood gets a quick "queue full" error instead of minutes of waiting, while a class of
 # 20-30 people asking at once still fits. Uploads re-index: one at a time, in their own lane.
+# After each change of the chat, the latest question is scrolled to the top of the chat panel,
+# so its answer reads from its first words; the page itself does not move.
+SHOW_QUESTION = """() => {
+  requestAnimationFrame(() => {
+    const wrap = document.querySelector('#rag-chat .panel-wrap, #rag-chat .bubble-wrap');  // Gradio's scroller
+    const asked = wrap ? wrap.querySelectorAll('.message-row.user-row') : [];
+    if (!asked.length) return;
+    const last = asked[asked.length - 1];
+    wrap.scrollTop += last.getBoundingClientRect().top - wrap.getBoundingClientRect().top - 8;
+  });
+}"""
 ANSWER_CONCURRENCY = 2
 QUEUE_MAX_SIZE = 64
 
@@ -202,7 +213,10 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
                 # is off so that `[x](javascript:...)` or `**` in a quote stays literal, and
                 # Gradio's sanitizer stays on as a second line of defence.
                 chat = gr.Chatbot(label="Answers, with who said it and where", render_markdown=False,
-                                  sanitize_html=True, allow_tags=False, layout="panel",
+                                  sanitize_html=True, allow_tags=False, layout="panel", elem_id="rag-chat",
+                                  # a long answer (three quotes and their cards) scrolled to its end hides
+                                  # its first words: SHOW_QUESTION scrolls to the question instead
+                                  autoscroll=False,
                                   # grows with the conversation instead of a fixed box with white space under a short answer
                                   min_height=540, max_height=820,
                                   show_label=False,
@@ -250,6 +264,7 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
         views = [speaker, source, table, pick, header]
         app.load(on_load, None, views, api_name=False)
         pick.change(read_transcript, pick, reader, api_name="read_transcript")
+        chat.change(None, None, None, js=SHOW_QUESTION)
         # Uploads rebuild the index: one at a time, apart from the answers' queue.
         files.upload(add_transcripts, files, [report, *views, files], api_name="add_transcripts",
                      concurrency_limit=1, concurrency_id="upload")
