@@ -129,7 +129,8 @@ def test_a_quote_the_writer_introduces_carries_the_introduction_as_context(tmp_p
         'The first condition calls for "a sea wall that the whole town pays for." '
         'Okafor said it had been "promised for years."\n\n'
         "On the ferry timetable:\n"
-        '"We run every hour in summer," said Tom Reyes.\n',
+        '"We run every hour in summer," said Tom Reyes.\n\n'
+        'Reyes said the council "should pay for a new pier." Reyes told Radio North "the pier is gone."\n',
         encoding="utf-8",
     )
     passages = load_corpus(tmp_path).passages
@@ -137,6 +138,9 @@ def test_a_quote_the_writer_introduces_carries_the_introduction_as_context(tmp_p
     wall = next(p for t, p in by_text.items() if t.startswith("a sea wall"))
     assert wall.speaker == "Dana Okafor" and wall.lead_in == "The first condition calls for"
     assert by_text["We run every hour in summer,"].lead_in == "On the ferry timetable:"
+    # an attribution that begins the quote's sentence stays; a bare one ("X told Radio North") does not
+    assert by_text["should pay for a new pier."].lead_in == "Reyes said the council"
+    assert by_text["the pier is gone."].lead_in == "" and "Reyes told Radio North" not in by_text
     # the writer's full sentences and headings introduce nothing
     assert all(not p.lead_in for p in passages if p.role == "narrator")
     assert all(p.lead_in != "Storm Season On The Harbour" for p in passages)

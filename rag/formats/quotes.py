@@ -187,6 +187,10 @@ class QuoteAttributor:
         if after_quote and before_quote and len(fragment.split()) <= 3 and fragment[-1] not in ".!?":
             return  # `"fresh water ...," as well as "clean beaches ..."`: glue between quotes
         m = _SUBJECT_VERB.search(fragment) or _VERB_SUBJECT.search(fragment)
-        if m and len((fragment[: m.start()] + fragment[m.end() :]).split()) <= 2:
+        # `Reyes said the council "should pay ..."`: the words after the verb begin the
+        # quote's sentence; they stay, as the quote's lead-in (rag.ingest.with_lead_ins)
+        leads_in = (before_quote and m is not None and fragment[m.end() :].strip() != ""
+                    and fragment[-1] not in ".!?" and not _VERB_SUBJECT.search(fragment))
+        if m and len((fragment[: m.start()] + fragment[m.end() :]).split()) <= 2 and not leads_in:
             return  # a bare attribution (`Okafor told Radio North`) is not a passage
         out.append(Piece(start, end, None))
