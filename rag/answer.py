@@ -262,7 +262,10 @@ class ExtractiveAnswerer:
                 continue
             if any(_same_words(cand, c) for c in chosen):
                 continue
-            chosen.append(self._extend(cand, scored))
+            extended = self._extend(cand, scored)
+            if any(_shows_lead_in(a, b) for c in chosen for a, b in ((c, extended), (extended, c))):
+                continue  # the writer's words one quote already gives as its lead-in
+            chosen.append(extended)
             seen.add(cand.hit.passage.id)
         return chosen
 
@@ -383,7 +386,7 @@ class ExtractiveAnswerer:
             where = meta.publication or p.title
             quote = p.text[s.start : s.end]
             again = n > 1 and (p.speaker, p.source) == (chosen[n - 2].hit.passage.speaker, chosen[n - 2].hit.passage.source)
-            introduced = bool(p.lead_in) and s.start == 0 and not p.lead_in.rstrip().endswith(":")
+            introduced = _introduced(s)
             if again:  # the same voice in the same source: name it once
                 lead = "It also reports:" if p.speaker == "narrator" or introduced else f"{p.speaker.split()[-1]} also {'asked' if p.role == 'interviewer' else 'said'}:"
             elif p.speaker == "narrator":
@@ -440,6 +443,18 @@ def _in_context(p: Passage, start: int, end: int) -> str:
     if p.lead_in and start == 0:
         return f"{p.lead_in} {p.text[start:end]}"
     return p.text[start:end]
+
+
+def _introduced(s: Scored) -> bool:
+    """Is the quote given after its lead-in: it starts the passage and finishes the writer's
+    sentence (a heading ending in ":" is no part of the quote's sentence)."""
+    lead_in = s.hit.passage.lead_in
+    return bool(lead_in) and s.start == 0 and not lead_in.rstrip().endswith(":")
+
+
+def _shows_lead_in(a: Scored, b: Scored) -> bool:
+    """Does quote `a`, given with its lead-in, already show the words `b` quotes?"""
+    return _introduced(a) and a.hit.passage.lead_in in b.hit.passage.text[b.start : b.end]
 
 
 def _same_words(a: Scored, b: Scored) -> bool:

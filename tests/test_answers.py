@@ -377,3 +377,13 @@ def test_each_named_person_is_quoted_on_the_same_point(pipeline):
     assert "decentralized" in by["Khalid Amiri"]
     # by score alone Nazary's best sentence is "... a hotbed for international terrorism"
     assert "federated" in by["Ali Nazary"]
+
+
+def test_the_writers_lead_in_is_given_once(pipeline, texts):
+    answer = pipeline.ask("Who on the Taliban side said the Panjshir resistance's demands were too high?")
+    first = answer.citations[0]
+    assert first.passage.speaker == "Qari Saeed Khosty" and first.quote == "too high"
+    lead_in = first.passage.lead_in
+    assert lead_in.startswith("He said the demands") and answer.text.count(lead_in) == 1
+    assert all(lead_in not in c.quote for c in answer.citations)  # no second quote repeats it
+    assert_well_cited(answer, texts)

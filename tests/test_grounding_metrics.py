@@ -60,6 +60,16 @@ def test_a_fully_supported_answer_scores_one_and_one(seeds, judge):
     assert (g.citation_recall, g.citation_precision) == (1.0, 1.0)
 
 
+def test_a_quote_is_judged_with_the_writers_lead_in_its_card_shows(seeds_corpus, judge):
+    too_high = next(p for p in seeds_corpus.passages if p.text == "too high")
+    c = cite(1, too_high, "too high")
+    claim = f"Qari Saeed Khosty, in Newsweek: {too_high.lead_in} “too high” [1]"
+    assert ground(answer(claim, c), judge).citation_recall == 1.0
+    # without its lead-in, "too high" supports nothing about demands
+    bare = replace(c, passage=replace(too_high, lead_in=""))
+    assert ground(answer(claim, bare), judge).citation_recall == 0.0
+
+
 def test_an_invented_figure_lowers_citation_recall(seeds, judge):
     k = seeds["kalashnikov"]
     c1 = cite(1, k, "For example, we were buying one Kalashnikov to defend ourselves for 80,000 Afghanis")
