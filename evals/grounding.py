@@ -139,8 +139,7 @@ def evidence_text(text: str, speaker: str = NARRATOR, publication: str = "") -> 
 def citation_evidence(c: Citation) -> str:
     """A quote the writer introduces is read with its lead-in, as its card shows it and as
     the answer gives it ("He said the demands were “too high”")."""
-    text = f"{c.passage.lead_in} {c.passage.text}" if c.passage.lead_in else c.passage.text
-    return evidence_text(text, c.passage.speaker, c.publication)
+    return evidence_text(c.passage.introduced, c.passage.speaker, c.publication)
 
 
 def ground(answer: Answer, judge) -> Grounding:

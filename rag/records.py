@@ -83,6 +83,12 @@ class Passage:
     t_end: float | None = None
     lead_in: str = ""  # the writer's unfinished words that introduce a quote: "The first condition calls for"
 
+    @property
+    def introduced(self) -> str:
+        """The words as a reader meets them: after the writer's lead-in, when there is one
+        ("He said the demands were" + "too high"). For judging what a passage supports."""
+        return f"{self.lead_in} {self.text}" if self.lead_in else self.text
+
     def to_json(self) -> dict:
         """The contract's fields first, then the extras (timestamps, question context)."""
         return asdict(self)

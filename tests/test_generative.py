@@ -88,3 +88,17 @@ def test_a_bad_generator_setting_is_a_clear_error(tmp_path):
     gen = GenerativeAnswerer(Config.from_env(generator_model=str(tmp_path / "missing.gguf")), fallback=None, judge=object())
     with pytest.raises(UserError, match="not found"):
         gen._load()
+
+
+def test_the_prompt_and_the_support_check_read_a_quote_after_its_lead_in(seeds_index):
+    from rag.generate import GenerativeAnswerer
+
+    seeds = Pipeline(index=seeds_index)
+    hits = seeds.retriever.search("Who said the demands were too high?", k=8)
+    quote = next(h for h in hits if h.passage.text == "too high")
+    generative = GenerativeAnswerer(seeds.config, seeds.extractive)  # the model itself is not loaded
+    prompt = generative.messages("Who said the demands were too high?", [quote])[1]["content"]
+    assert f"«{quote.passage.lead_in} too high»" in prompt
+    claim = "Khosty said the demands discussed between the Taliban and the National Resistance Front were too high."
+    assert generative.judge.supports(claim, quote.passage.introduced)
+    assert not generative.judge.supports(claim, quote.passage.text)
