@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from rag.config import Config
+from rag.conversation import contextualize
 from rag.index import open_index
 from rag.retrieve import Retriever
 
@@ -38,10 +39,12 @@ def relevance(case: Case, hits) -> list[bool]:
     return [any(case.is_gold(p) for p in (h.passage, *h.also_in)) for h in hits]
 
 
-def query_of(case: Case) -> str:
-    """Follow-ups carry their context: the previous user turn, then the question."""
-    previous = [h["content"] for h in case.history if h.get("role") == "user"]
-    return f"{previous[-1]} {case.question}" if previous else case.question
+def query_of(case: Case, retriever: Retriever) -> str:
+    """What the pipeline searches for: a follow-up rewritten with its conversation, as
+    `rag.pipeline.ask` does it (rag.conversation.contextualize)."""
+    if not case.history:
+        return case.question
+    return contextualize(case.question, list(case.history), retriever.names, set(retriever.speakers))
 
 
 def first_relevant(rel: Sequence[bool]) -> int | None:
@@ -75,7 +78,7 @@ def score_cases(retriever: Retriever, cases: list[Case], mode: str, k: int = 10)
     answerable = [c for c in cases if not c.unanswerable and c.gold_quotes]
     firsts, ndcgs, per_case = [], [], []
     for case in answerable:
-        rel = relevance(case, retriever.search(query_of(case), k=k, mode=mode))
+        rel = relevance(case, retriever.search(query_of(case, retriever), k=k, mode=mode))
         first = first_relevant(rel)
         firsts.append(first)
         ndcgs.append(ndcg(rel, k))

@@ -123,7 +123,7 @@ def run_suite(
         })
         if not case.unanswerable and case.gold_quotes:
             for mode in modes:
-                rel = relevance(case, pipeline.retriever.search(query_of(case), k=CURVE_K, mode=mode))
+                rel = relevance(case, pipeline.retriever.search(query_of(case, pipeline.retriever), k=CURVE_K, mode=mode))
                 row["retrieval"][mode] = first_relevant(rel)
                 row["ndcg"][mode] = round(ndcg(rel, CURVE_K), 4)
         rows.append(row)

@@ -31,7 +31,7 @@ THRESHOLDS = {
     "min_citation_recall": 0.95,          # [1.000]
     "min_citation_precision": 0.95,       # [1.000]
     "min_quote_exactness": 1.0,           # [1.000] never less: exact quotes are the product
-    "min_recall_at_5": 0.74,              # [0.774] hybrid
+    "min_recall_at_5": 0.75,              # [0.785] hybrid, follow-ups as the pipeline rewrites them
     "min_mrr": 0.58,                      # [0.616] hybrid
     "min_abstention_recall": 0.75,        # [0.850]
     "min_abstention_precision": 0.80,     # [0.895]

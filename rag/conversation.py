@@ -8,8 +8,9 @@ Example:
 
 A pronoun that stands for a person (he, she, him, his, her) becomes the person the
 conversation was last about: named in the previous question, else the speaker the last
-answer quoted most. An elliptical question ("and the second one?") keeps the previous
-question beside it so that retrieval sees what "one" means.
+answer quoted most. "And the second one?" after "What was the first condition ...?" becomes
+"What was the second condition ...?"; another elliptical question ("what about that?")
+keeps the previous question beside it so that retrieval sees what "that" means.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .query import people_in
 from .speakers import SpeakerNames
 
 _PERSON_PRONOUN = re.compile(r"\b(he|she|him|his|her|hers|himself|herself)\b", re.IGNORECASE)
+_ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|next|last|final|other)\b", re.IGNORECASE)
 _ELLIPTICAL = re.compile(r"^(and|what about|how about|so|ok|okay|also|then|but)\b|\b(that|this|it|the second|the other|the first|them|they|ones)\b", re.IGNORECASE)
 
 
@@ -53,6 +55,10 @@ def contextualize(question: str, history: Sequence[dict] | None, names: SpeakerN
             query = _PERSON_PRONOUN.sub(swap, question, count=1)
             query = _PERSON_PRONOUN.sub(lambda m: m.group(0), query)
     previous = next((str(t.get("content", "")) for t in reversed(history) if t.get("role") == "user"), "")
+    asked, before = _ORDINAL.search(question), _ORDINAL.search(previous)
+    if asked and before and asked.group(1).lower() != before.group(1).lower() and len(question.split()) <= 8:
+        # "What was the first condition ...?" then "and the second one?": the same question, second
+        return previous[: before.start(1)] + asked.group(1).lower() + previous[before.end(1) :]
     # "Where was he before that?": the person is named now, but "that" is still the last question
     if previous and (_ELLIPTICAL.search(question) or (len(question.split()) <= 6 and query == question)):
         query = f"{previous} {query}"

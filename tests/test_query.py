@@ -132,6 +132,20 @@ def test_a_follow_up_keeps_the_person_and_what_that_refers_to():
         "What did Dana Okafor say about the new bridge at the harbour?"
 
 
+def test_and_the_second_one_asks_the_previous_question_again_for_the_second():
+    from rag.conversation import contextualize
+
+    history = [{"role": "user", "content": "What was the first promise Okafor made to the fishermen?"},
+               {"role": "assistant", "content": "Dana Okafor: “A new pier.” [1]"}]
+    assert contextualize("ok and what was the second one?", history, NAMES, SPEAKERS) == \
+        "What was the second promise Okafor made to the fishermen?"
+    assert contextualize("And the last?", history, NAMES, SPEAKERS) == "What was the last promise Okafor made to the fishermen?"
+    # the same ordinal, or a long question of its own, is not a rewrite of the previous one
+    assert contextualize("What was the first thing?", history, NAMES, SPEAKERS).startswith("What was the first promise")
+    long_one = "What was the second storm of the winter that hit the harbour?"
+    assert "second promise" not in contextualize(long_one, history, NAMES, SPEAKERS)
+
+
 def test_what_an_interviewer_asked_favours_that_interviewers_turns(retriever, seeds_index):
     askers = sorted({p.speaker for p in seeds_index.passages if p.role == "interviewer"})
     asker = askers[0]
