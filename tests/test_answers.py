@@ -387,3 +387,12 @@ def test_the_writers_lead_in_is_given_once(pipeline, texts):
     assert lead_in.startswith("He said the demands") and answer.text.count(lead_in) == 1
     assert all(lead_in not in c.quote for c in answer.citations)  # no second quote repeats it
     assert_well_cited(answer, texts)
+
+
+def test_a_further_quote_says_something_the_others_do_not(pipeline, texts):
+    answer = pipeline.ask("Why does Massoud think Vienna is a better venue than Doha for Afghan talks?")
+    quotes = [c.quote for c in answer.citations]
+    # the interview and the article's summary both say Doha "didn't have much credibility among Afghans"
+    assert sum("didn't have much credibility among Afghans" in q for q in quotes) == 1
+    assert any("neutral" in q for q in quotes)
+    assert_well_cited(answer, texts)
