@@ -15,8 +15,16 @@ sentence longer than the limit is a passage of its own.
 from __future__ import annotations
 
 import math
+import re
 
 import sentencex
+
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*\s*$")  # "... now." / "... now.”" / "(... now.)"
+
+
+def ends_sentence(text: str) -> bool:
+    """Does the text end as a sentence does (not a heading, not words that run on)?"""
+    return bool(_SENTENCE_END.search(text))
 
 
 def sentence_spans(text: str, start: int, end: int, language: str = "en") -> list[tuple[int, int]]:

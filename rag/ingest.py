@@ -16,7 +16,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from .chunking import pack, sentence_spans
+from .chunking import ends_sentence, pack, sentence_spans
 from .config import Config
 from .errors import FormatError, UserError
 from .formats.segments_json import parse_json_segments
@@ -130,16 +130,13 @@ def to_passages(doc: Document, segments: list[Segment], names: SpeakerNames, max
     return with_lead_ins(passages)
 
 
-_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*\s*$")
-
-
 def _introduces(text: str) -> bool:
     """Unfinished words that lead into a quote ("... calls for", "... said:"), not a heading."""
     text = text.rstrip()
     if text.endswith(":"):
         return True
     words = text.split()
-    return bool(words) and not _SENTENCE_END.search(text) and words[-1][:1].islower()
+    return bool(words) and not ends_sentence(text) and words[-1][:1].islower()
 
 
 def with_lead_ins(passages: list[Passage]) -> list[Passage]:
@@ -153,7 +150,7 @@ def with_lead_ins(passages: list[Passage]) -> list[Passage]:
             if prev.role == "narrator" and _introduces(prev.text):
                 last = sentence_spans(prev.text, 0, len(prev.text))[-1]
                 p = replace(p, lead_in=prev.text[last[0] : last[1]])
-            elif prev.speaker == p.speaker and prev.lead_in and not _SENTENCE_END.search(prev.text):
+            elif prev.speaker == p.speaker and prev.lead_in and not ends_sentence(prev.text):
                 p = replace(p, lead_in=prev.lead_in)
         out.append(p)
     return out

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .chunking import ends_sentence
 from .records import NARRATOR, Passage
 from .speakers import SpeakerNames, name_key
 from .terms import STOPWORDS
@@ -32,7 +33,6 @@ _LAST = re.compile(r"\b(last|final|closing)\b", re.IGNORECASE)
 MAX_NAME_WORDS = 5
 _CAPITALISED = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
 _WORD = re.compile(r"[a-z][a-z’'-]+")
-_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*\s*$")  # "... now." / "... now.”" / "(... now.)"
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def is_fragment(p: Passage) -> bool:
     """A heading, caption, tag line or link title: a few words of the writer's, or a line in
     Title Case, that is no sentence. They share the topic words of every question about
     their topic and answer none."""
-    if p.speaker != NARRATOR or _SENTENCE_END.search(p.text):
+    if p.speaker != NARRATOR or ends_sentence(p.text):
         return False
     words = p.text.split()
     return len(words) < 12 or sum(w[:1].isupper() or not w[:1].isalpha() for w in words) >= 0.7 * len(words)
