@@ -61,6 +61,8 @@ MAX_QUOTE_CHARS = 400
 # mean something close to it. On the dev cases, such sentences of answerable questions
 # (paraphrases) have cosine 0.23 to 0.52; "Where did X go to university?" -> 0.13.
 UNRELATED_COSINE = 0.2
+# a figure in the sentence after one that covers this much of the question answers it
+FIGURE_CONTEXT_COVERAGE = 0.4
 # A sentence's score: the passage's fused retrieval score, the share of the question's
 # weighted words it holds, its own cosine with the question (see score_sentences).
 SCORE_WEIGHTS = (0.25, 0.25, 0.5)
@@ -220,12 +222,12 @@ class ExtractiveAnswerer:
             end = next((s.end for s in reversed(first) if s.end - first[0].start <= MAX_QUOTE_CHARS), first[0].end)
             text, citations = self.compose(question, [replace(first[0], end=end)])
             return Answer(question, text, False, tuple(citations), tuple(hits), self.name, query, max(confidence, hits[0].score))
-        scored, missing = self.check_answerable(query, scored)
+        scored, missing, holding = self.check_answerable(query, scored)
         if max((h.dense or 0.0 for h in hits), default=0.0) < self.min_similarity:
             missing = missing or "nothing in them is about this"
         if not missing and confidence < self.threshold:
             missing = "nothing in them answers this question"
-        chosen = [] if missing else self.choose(question, scored)
+        chosen = [] if missing else self.choose(question, scored, holding)
         if chosen and chosen[0].overlap == 0 and chosen[0].cosine < UNRELATED_COSINE:
             # the best sentence shares no word with the question and means something else
             missing = "nothing in them is about this"
@@ -235,10 +237,11 @@ class ExtractiveAnswerer:
         text, citations = self.compose(question, chosen)
         return Answer(question, text, False, tuple(citations), tuple(hits), self.name, query, confidence)
 
-    def choose(self, question: str, scored: list[Scored]) -> list[Scored]:
+    def choose(self, question: str, scored: list[Scored], holding: set[int] | None = None) -> list[Scored]:
         """The best sentence, then the best of each other speaker/source that comes close.
         A "who" question leads with a person's words; a question naming several speakers
-        gets each one's best sentence."""
+        gets each one's best sentence. With `holding` (a figure question: the ids of the
+        sentences that hold one), every quote holds the figure."""
         best = scored[0]
         if _WHO.search(question):
             person = next((s for s in scored if s.hit.passage.role in ("interviewee", "quoted", "speaker")), None)
@@ -253,7 +256,8 @@ class ExtractiveAnswerer:
             for person in named:
                 if person == best.hit.passage.speaker:
                     continue
-                theirs = [s for s in scored if s.hit.passage.speaker == person and s.overlap > 0]
+                theirs = [s for s in scored if s.hit.passage.speaker == person and s.overlap > 0
+                          and (holding is None or id(s) in holding)]
                 # the sentence on the same point as the first quote: "decentralized" / "federated"
                 own = max(theirs, key=lambda s: s.score + SAME_POINT_WEIGHT * _cos(s, best), default=None)
                 if own is not None and len(chosen) < self.max_quotes:
@@ -266,6 +270,8 @@ class ExtractiveAnswerer:
             # one quote a passage; the same voice may be quoted again from another passage
             if cand.hit.passage.id in seen or cand.score < bar * best.score or cand.overlap <= 0:
                 continue
+            if holding is not None and id(cand) not in holding:
+                continue  # "when was he killed": a quote without the date is no answer
             if any(_same_words(cand, c) for c in chosen):
                 continue
             extended = self._extend(cand, scored)
@@ -275,27 +281,29 @@ class ExtractiveAnswerer:
             seen.add(cand.hit.passage.id)
         return chosen
 
-    def check_answerable(self, question: str, scored: list[Scored]) -> tuple[list[Scored], str | None]:
-        """The sentences that can answer, or why none can. Generic checks of what kind of
+    def check_answerable(self, question: str, scored: list[Scored]) -> tuple[list[Scored], str | None, set[int] | None]:
+        """The sentences that can answer, or why none can, and (for a figure) the ids of the
+        sentences that hold it: a further quote must hold it too. Generic checks of what kind of
         answer the question wants against what the evidence holds:
         - "What did X say ...": X must be someone who speaks in these transcripts, and the
           answer must be X's own words;
         - a figure ("how many", "how much", "what date"): a sentence with a number, in the
           unit asked for ("in dollars"), about the thing counted ("how many volunteers");
         - "which/what X" where the corpus never uses the word X at all."""
+        holding = None
         said_by = _SAID_BY.search(question)
         if said_by:
             who = said_by.group("who") or said_by.group("who2")
             person = self._speaker_named(who)
             if person is None:
-                return [], f"no words of {who.strip()} are in them"
+                return [], f"no words of {who.strip()} are in them", None
             surname = name_key(person).split()[-1]
             # X's own words, or a narrator reporting them ("Okafor argues that ...")
             own = [s for s in scored if s.hit.passage.speaker == person
                    or (s.hit.passage.speaker == "narrator" and surname in name_key(s.hit.passage.text).split())]
             near_top = [s for s in own if s.hit.rank <= 3]
             if not own or (max(s.overlap for s in own) < 0.25 and not near_top):
-                return [], f"{person} is not quoted on this"
+                return [], f"{person} is not quoted on this", None
             scored = own + [s for s in scored if s.hit.passage.speaker != person]
         unit = _UNIT.search(question)
         if _FIGURE.search(question) or unit:
@@ -305,11 +313,24 @@ class ExtractiveAnswerer:
             # the topic without the unit: "a grant worth millions of dollars" is not the price of a boat
             topic = QuestionTerms(question.replace(unit.group(0), " "), self.df, self.n_docs, self.speaker_words) if unit else None
 
+            # the sentence before, in the same passage: "The so-called "Lion" ... was slain on
+            # September 9, 2001" is about the man the sentence before it names
+            before = {(id(s.hit), s.end): s for s in scored}
+
+            def previous(s: Scored) -> Scored | None:
+                end = len(s.hit.passage.text[: s.start].rstrip())
+                return before.get((id(s.hit), end))
+
+            def covers(s: Scored) -> float:
+                return topic.coverage(s.hit.passage.text[s.start : s.end]) if topic else s.overlap
+
             def holds_figure(s: Scored) -> bool:
                 text = s.hit.passage.text[s.start : s.end]
                 # (a top-ranked passage may answer "when was X elected" without naming X again;
                 # a unit asked for must come with the thing it measures)
-                on_topic = (topic.coverage(text) if topic else s.overlap) >= 0.2 or (not unit and s.hit.rank <= 2)
+                prior = previous(s)
+                on_topic = (covers(s) >= 0.2 or (not unit and s.hit.rank <= 2)
+                            or (prior is not None and covers(prior) >= FIGURE_CONTEXT_COVERAGE))
                 if wants_date:
                     return bool(_DATE.search(text)) and on_topic
                 if not (_NUMBER.search(text) or _NUMBER_WORD.search(text)):
@@ -325,17 +346,18 @@ class ExtractiveAnswerer:
                 measure = _MEASURE.search(question)
                 what = (unit.group(0) if unit else measure.group(0) if measure
                         else f"the number of {' '.join(counted)}" if counted else "the figure asked for")
-                return [], f"no passage gives {what}"
+                return [], f"no passage gives {what}", None
             scored = figured + [s for s in scored if s not in figured]
+            holding = {id(s) for s in figured}
         qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words)
         unknown = [t for t in qt.weights if self.df.get(t, 0) == 0]
         if unknown and sum(qt.weights[t] for t in unknown) / qt.total >= 0.95:
             words = [w for w in re.findall(r"[\w'-]+", question) if stem(w.lower()) in unknown]
-            return [], f"they never mention {' or '.join(words[:3]) or 'this'}"
+            return [], f"they never mention {' or '.join(words[:3]) or 'this'}", None
         focus = _FOCUS.search(question)
         if focus and focus.group(1).lower() not in _VAGUE and not self._in_vocabulary(focus.group(1)):
-            return [], f"they never mention {focus.group(1)}"
-        return scored, None
+            return [], f"they never mention {focus.group(1)}", None
+        return scored, None, holding
 
     def _in_vocabulary(self, word: str) -> bool:
         """Does the corpus use this word, or one sharing its first five letters?"""

@@ -396,3 +396,17 @@ def test_a_further_quote_says_something_the_others_do_not(pipeline, texts):
     assert sum("didn't have much credibility among Afghans" in q for q in quotes) == 1
     assert any("neutral" in q for q in quotes)
     assert_well_cited(answer, texts)
+
+
+def test_a_date_in_the_sentence_after_the_one_naming_its_subject_answers(pipeline, texts):
+    # "The naturally fortified Panjshir valley ... Ahmad Shah Massoud ... The so-called "Lion
+    # of Panjshir" went on to warn ..., but was ultimately slain ... on September 9, 2001"
+    from rag.answer import _DATE
+
+    answer = pipeline.ask("When was Ahmad Shah Massoud killed?")
+    assert not answer.abstained, answer.text
+    assert "September 9, 2001" in answer.citations[0].quote
+    # a further quote without a date would be no answer to "when"
+    assert all(_DATE.search(c.quote) for c in answer.citations), answer.text
+    assert "different figures" not in answer.text
+    assert_well_cited(answer, texts)
