@@ -313,8 +313,8 @@ class ExtractiveAnswerer:
             # the topic without the unit: "a grant worth millions of dollars" is not the price of a boat
             topic = QuestionTerms(question.replace(unit.group(0), " "), self.df, self.n_docs, self.speaker_words) if unit else None
 
-            # the sentence before, in the same passage: "The so-called "Lion" ... was slain on
-            # September 9, 2001" is about the man the sentence before it names
+            # the sentence before, in the same passage: in "Mara Olsen kept the light for forty
+            # years. The old keeper retired in March 1998." the date is Olsen's
             before = {(id(s.hit), s.end): s for s in scored}
 
             def previous(s: Scored) -> Scored | None:
