@@ -81,15 +81,15 @@ ASKER_WEIGHT = 1.2
 FRAGMENT_WEIGHT = 0.5
 # A question naming two or more people takes each one's best sentence, judged by its score
 # plus this times its cosine with the first quote, so the sides speak to the same point. On
-# the dev set's four such comparisons the picks read better at 0.6 (Nazary's "federated
-# Afghanistan" instead of "a hotbed for international terrorism"); accuracy is unchanged at
+# the dev set's four such comparisons the picks read better at 0.6 (s056: the second person
+# on the state structure the first one names, not on terrorism); accuracy is unchanged at
 # 0, 0.3, 0.6 and 1.0, because each of those cases also wants a word another source holds.
 SAME_POINT_WEIGHT = 0.6
 # A further quote whose content words are more than this share of another quote's (of the
 # shorter one's) says the same thing again and is skipped. Measured on the dev set: 0.8 let
-# "The Doha conference unfortunately was an initiative that didn't have much credibility
-# among Afghans" through twice (0.58); 0.55 changes three answers, each for a different
-# point ("held in a neutral country"), accuracy 0.645 -> 0.656; 0.7 and 0.6 change nothing.
+# one sentence through twice, once inside a longer quote (s026, 0.58); 0.55 changes three
+# answers, each now quoting a different point, accuracy 0.645 -> 0.656; 0.7 and 0.6 change
+# nothing.
 SAME_WORDS = 0.55
 _NUMBER = re.compile(r"\d")
 _NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
@@ -169,8 +169,8 @@ class ExtractiveAnswerer:
             sentence = p.text[s:e]
             # measured on evals/cases/seeds.jsonl: a quote's lead-in counted in its first
             # sentence's word overlap, 58 -> 60 of 93 answerable cases right. In its cosine
-            # too, the same 60, but the lead-in's name ("Nazary shared ...") then made "Where
-            # did Nazary go to university?" look answered (abstention 0.85 -> 0.80).
+            # too, the same 60, but the lead-in's name ("X shared ...") then made "Where did X
+            # go to university?" look answered (abstention 0.85 -> 0.80).
             overlap = qt.coverage(_in_context(p, s, e))
             # measured on evals/cases/seeds.jsonl: adding the sentence's own cosine to the
             # passage score and word overlap lifts answer accuracy from 0.43 to 0.47

@@ -140,8 +140,8 @@ def _introduces(text: str) -> bool:
 
 
 def with_lead_ins(passages: list[Passage]) -> list[Passage]:
-    """A quote the writer introduces mid-sentence ("The first condition calls for" / "creating
-    a just Afghanistan ...") carries the introduction as retrieval context: alone, the quote
+    """A quote the writer introduces mid-sentence ("The first demand calls for" / "a new
+    pier ...") carries the introduction as retrieval context: alone, the quote
     doesn't say what it is about. Continuations of the same quote share it."""
     out: list[Passage] = []
     for p in passages:

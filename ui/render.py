@@ -201,7 +201,7 @@ def error_html(message: str) -> str:
 
 # --- the Sources tab ------------------------------------------------------------------------
 def speakers_text(info: SourceInfo) -> str:
-    """"Khalid Amiri (30), Faisal Saeed Al Mutaar (15)" - people first, narration last."""
+    """"Dana Okafor (30), Tom Reyes (15)" - people first, narration last."""
     people = [f"{esc(s)} ({n})" for s, n in info.speakers if s != "narrator"]
     narration = [f"narration ({n})" for s, n in info.speakers if s == "narrator"]
     return ", ".join(people + narration)
