@@ -128,7 +128,8 @@ class QuestionTerms:
 
     def __init__(self, question: str, df: dict[str, int], n_docs: int, speaker_words: set[str]):
         words = [t for t in terms(question) if t not in _FRAME]
-        self.speaker_terms = {t for t in words if t in speaker_words}
+        self.speaker_order = list(dict.fromkeys(t for t in words if t in speaker_words))  # as the question names them
+        self.speaker_terms = set(self.speaker_order)
         topical = [t for t in words if t not in speaker_words] or words
         self.weights = {t: math.log(1 + n_docs / (1 + df.get(t, 0))) for t in dict.fromkeys(topical)}
         self.total = sum(self.weights.values()) or 1.0
@@ -251,7 +252,10 @@ class ExtractiveAnswerer:
         seen = {best.hit.passage.id}
         comparing = bool(_COMPARE.search(question))
         qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words)
-        named = [s for s in self.speakers if {stem(w) for w in name_key(s).split()} & qt.speaker_terms]
+        def mentioned(person: str) -> int:  # where the question names them
+            return min((qt.speaker_order.index(t) for t in {stem(w) for w in name_key(person).split()} & qt.speaker_terms), default=-1)
+
+        named = sorted((s for s in self.speakers if mentioned(s) >= 0), key=lambda s: (mentioned(s), s))
         if len(named) >= 2:
             for person in named:
                 if person == best.hit.passage.speaker:

@@ -25,8 +25,10 @@ from .records import NARRATOR, Passage
 from .speakers import SpeakerNames, name_key
 from .terms import STOPWORDS
 
-# "What did the interviewer ask", "Which question ...", "Did she ask him about ..."
-ASKED = re.compile(r"\b(ask|asked|asks|question|interviewer|interview(ed)? (him|her))\b", re.IGNORECASE)
+# "What did the interviewer ask", "Which question ...", "Did she ask him about ...", "What
+# did the correspondent suggest": the one who asks, by role
+ASKED = re.compile(r"\b(ask|asked|asks|question|interview(ed)? (him|her)"
+                   r"|(interviewer|correspondent|host|journalist|reporter|presenter|moderator)s?)\b", re.IGNORECASE)
 # "the first / opening question", "the last thing the interviewer asked"
 _FIRST = re.compile(r"\b(first|opening|initial)\b", re.IGNORECASE)
 _LAST = re.compile(r"\b(last|final|closing)\b", re.IGNORECASE)

@@ -410,3 +410,20 @@ def test_a_date_in_the_sentence_after_the_one_naming_its_subject_answers(pipelin
     assert all(_DATE.search(c.quote) for c in answer.citations), answer.text
     assert "different figures" not in answer.text
     assert_well_cited(answer, texts)
+
+
+def test_the_interviewer_named_by_role_is_quoted(pipeline):
+    # "the correspondent" is the one who asks: their turn is the answer, not a question to skip
+    answer = pipeline.ask("What did the NG correspondent suggest about how widespread the resistance actually was?")
+    assert not answer.abstained, answer.text
+    assert answer.citations[0].passage.role == "interviewer"
+    assert "no signs of resistance" in answer.citations[0].quote
+
+
+def test_people_a_question_names_are_quoted_in_its_order(pipeline):
+    answer = pipeline.ask("Is any foreign government backing the resistance? What do Amiri, Massoud and Nazary each say?")
+    speakers = [c.passage.speaker for c in answer.citations]
+    assert sorted(speakers) == ["Ahmad Massoud", "Ali Nazary", "Khalid Amiri"], answer.text
+    order = ["Khalid Amiri", "Ahmad Massoud", "Ali Nazary"]
+    rest = [s for s in speakers[1:]]  # the best quote leads; the others follow the question
+    assert rest == [s for s in order if s in rest]

@@ -65,6 +65,10 @@ def test_a_publication_is_named_by_an_other_name_the_metadata_gives_it():
 def test_questions_about_what_was_asked():
     assert read_query("What did the interviewer ask Okafor first?", NAMES, SPEAKERS, SOURCE_WORDS).about_asking
     assert not read_query("What does Okafor want?", NAMES, SPEAKERS, SOURCE_WORDS).about_asking
+    # the asker by role, whatever the verb
+    for role in ("correspondent", "host", "reporter", "journalist", "presenter", "moderator"):
+        assert read_query(f"What did the {role} suggest about the pier?", NAMES, SPEAKERS, SOURCE_WORDS).about_asking
+    assert not read_query("What did the hosting council suggest?", NAMES, SPEAKERS, SOURCE_WORDS).about_asking
 
 
 @pytest.mark.parametrize(
