@@ -141,6 +141,8 @@ class Retriever:
         intent = self.intent(query)
         structural = self._structural(intent, allowed) if mode == "hybrid" else {}
         fused = self._fuse(dense, lexical, mode, intent, structural)
+        if mode == "hybrid" and intent.about_asking and not intent.ordinal:
+            fused = self._with_exchanges(fused, allowed)
         if self.config.reranker_model:
             fused = self._rerank(query, fused[: max(20, 2 * k)])
         return self._collapse_duplicates(fused, dense, lexical, k)
@@ -217,6 +219,20 @@ class Retriever:
         picked = [ids[0] if intent.ordinal == "first" else ids[-1] for _, ids in sorted(turns.items(), key=lambda kv: order(kv[0]))]
         return {i: float(len(picked) - r) for r, i in enumerate(picked)}
 
+    def _with_exchanges(self, fused: list[tuple[int, float]], allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        """For "what did the interviewer ask when X said ...": the interviewer's turns just
+        before and just after the best-matching answers, which share few words with the
+        question (it describes the answer), found by where they stand."""
+        scores = dict(fused)
+        for i, score in fused[:EXCHANGE_TOP]:
+            if self._interviewer[i]:
+                continue
+            for j in (i - 1, i + 1):
+                if (0 <= j < len(self.passages) and self._interviewer[j] and self.passages[j].source == self.passages[i].source
+                        and (allowed is None or allowed[j])):
+                    scores[j] = max(scores.get(j, 0.0), EXCHANGE_WEIGHT * score)
+        return sorted(scores.items(), key=lambda x: -x[1])
+
     def _fuse(self, dense: dict[int, float], lexical: dict[int, float], mode: str,
               intent: QueryIntent | None = None, structural: dict[int, float] | None = None) -> list[tuple[int, float]]:
         c = self.config
@@ -269,6 +285,12 @@ class Retriever:
         return hits
 
 
+# "What did the interviewer ask when X said ...": the turns beside the EXCHANGE_TOP best
+# answers are candidates at EXCHANGE_WEIGHT times the answer's score (above it: the asker's
+# words are what is asked for). On the seeds' dev set, hybrid R@5 0.785 -> 0.796 and R@10
+# 0.839 -> 0.850 (at 0.9 and 1.0: R@5 unchanged, R@10 0.850).
+EXCHANGE_TOP = 5
+EXCHANGE_WEIGHT = 1.2
 _ROLE_ORDER = {"interviewee": 0, "speaker": 1, "interviewer": 2, "quoted": 3, "narrator": 4}
 
 

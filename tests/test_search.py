@@ -23,6 +23,22 @@ def test_lexical_finds_rare_names_and_figures(retriever):
     assert "80,000 Afghanis" in hits[0].passage.text and hits[0].passage.speaker == "Ahmad Massoud"
 
 
+def test_the_interviewers_reply_to_an_answer_is_found_beside_it(retriever):
+    # the question describes the answer ("nobody funds him"); the asker's turn after it
+    # ("Even France?") shares no word with it
+    query = "Which country did the Al Majalla interviewer bring up when Massoud said nobody funds him?"
+    hits = retriever.search(query, k=5)
+    texts = [h.passage.text for h in hits]
+    turn = next(i for i, t in enumerate(texts) if t.startswith("Even France?"))
+    assert hits[turn].passage.role == "interviewer"
+    # not without "the interviewer": the same words then look for the answer itself
+    plain = retriever.search("Which country did Massoud bring up when he said nobody funds him?", k=5)
+    assert not any(h.passage.text.startswith("Even France?") for h in plain)
+    # a filter that leaves the interviewer out is kept
+    only = retriever.search(query, k=5, speakers=["Ahmad Massoud"])
+    assert {h.passage.speaker for h in only} == {"Ahmad Massoud"}
+
+
 def test_speaker_and_source_filters(retriever):
     hits = retriever.search("terrorism", k=10, speakers=["Nazari"])  # a spelling variant
     assert hits and {h.passage.speaker for h in hits} == {"Ali Nazary"}
