@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -126,11 +127,13 @@ class Scored:
 class QuestionTerms:
     """The question's content words, weighted by how rare they are in the corpus."""
 
-    def __init__(self, question: str, df: dict[str, int], n_docs: int, speaker_words: set[str]):
+    def __init__(self, question: str, df: dict[str, int], n_docs: int, speaker_words: set[str],
+                 source_words: frozenset[str] = frozenset()):
         words = [t for t in terms(question) if t not in _FRAME]
         self.speaker_order = list(dict.fromkeys(t for t in words if t in speaker_words))  # as the question names them
         self.speaker_terms = set(self.speaker_order)
-        topical = [t for t in words if t not in speaker_words] or words
+        # who and where ("Okafor", "the Herald") pick the passages; the rest says what about
+        topical = [t for t in words if t not in speaker_words and t not in source_words] or words
         self.weights = {t: math.log(1 + n_docs / (1 + df.get(t, 0))) for t in dict.fromkeys(topical)}
         self.total = sum(self.weights.values()) or 1.0
 
@@ -144,13 +147,14 @@ class ExtractiveAnswerer:
 
     def __init__(self, metadata: Metadata, df: dict[str, int], n_docs: int, speakers: set[str],
                  threshold: float, max_quotes: int = 3, names: SpeakerNames | None = None,
-                 min_similarity: float = 0.32, embedder=None):
+                 min_similarity: float = 0.32, embedder=None, source_words: Iterable[str] = ()):
         self.metadata = metadata
         self.names = names or SpeakerNames(metadata.people)
         self._prefixes: dict[str, bool] = {}
         self.df, self.n_docs = df, n_docs
         self.speakers = speakers
         self.speaker_words = {stem(w) for s in speakers for w in name_key(s).split()}
+        self.source_words = frozenset(stem(w) for w in source_words)  # the publications' names
         self.threshold = threshold
         self.min_similarity = min_similarity
         self.embedder = embedder
@@ -158,7 +162,7 @@ class ExtractiveAnswerer:
 
     # --- evidence ----------------------------------------------------------------------
     def score_sentences(self, question: str, hits: list[Hit]) -> tuple[list[Scored], QuestionTerms]:
-        qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words)
+        qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words, self.source_words)
         wants_figure = bool(_FIGURE.search(question))
         about_asking = bool(ASKED.search(question))
         named = {s for s in self.speakers if set(stem(w) for w in name_key(s).split()) & qt.speaker_terms}
@@ -251,7 +255,7 @@ class ExtractiveAnswerer:
         chosen = [self._extend(best, scored)]
         seen = {best.hit.passage.id}
         comparing = bool(_COMPARE.search(question))
-        qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words)
+        qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words, self.source_words)
         def mentioned(person: str) -> int:  # where the question names them
             return min((qt.speaker_order.index(t) for t in {stem(w) for w in name_key(person).split()} & qt.speaker_terms), default=-1)
 
@@ -315,7 +319,7 @@ class ExtractiveAnswerer:
             counted = counted_words(question)
 
             # the topic without the unit: "a grant worth millions of dollars" is not the price of a boat
-            topic = QuestionTerms(question.replace(unit.group(0), " "), self.df, self.n_docs, self.speaker_words) if unit else None
+            topic = QuestionTerms(question.replace(unit.group(0), " "), self.df, self.n_docs, self.speaker_words, self.source_words) if unit else None
 
             # the sentence before, in the same passage: in "Mara Olsen kept the light for forty
             # years. The old keeper retired in March 1998." the date is Olsen's
@@ -353,7 +357,7 @@ class ExtractiveAnswerer:
                 return [], f"no passage gives {what}", None
             scored = figured + [s for s in scored if s not in figured]
             holding = {id(s) for s in figured}
-        qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words)
+        qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words, self.source_words)
         unknown = [t for t in qt.weights if self.df.get(t, 0) == 0]
         if unknown and sum(qt.weights[t] for t in unknown) / qt.total >= 0.95:
             words = [w for w in re.findall(r"[\w'-]+", question) if stem(w.lower()) in unknown]

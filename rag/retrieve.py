@@ -115,6 +115,11 @@ class Retriever:
             found.update(match)
         return found
 
+    @property
+    def publication_words(self) -> frozenset[str]:
+        """The words that name a source's publication ("herald", "ng")."""
+        return frozenset(w for ws in self._source_words.values() for w in ws)
+
     def title_of(self, source: str) -> str:
         return self._titles.get(source, source)
 

@@ -427,3 +427,14 @@ def test_people_a_question_names_are_quoted_in_its_order(pipeline):
     order = ["Khalid Amiri", "Ahmad Massoud", "Ali Nazary"]
     rest = [s for s in speakers[1:]]  # the best quote leads; the others follow the question
     assert rest == [s for s in order if s in rest]
+
+
+def test_the_publication_a_question_names_picks_the_source_not_the_sentence(pipeline):
+    # "Al Majalla" says where to look; a sentence is no answer for naming the magazine
+    from rag.answer import QuestionTerms
+
+    x = pipeline.extractive
+    qt = QuestionTerms("What did Massoud tell Al Majalla about funding?", x.df, x.n_docs, x.speaker_words, x.source_words)
+    assert "majalla" not in qt.weights and "fund" in " ".join(qt.weights)
+    answer = pipeline.ask("Which country did the Al Majalla interviewer bring up when Massoud said nobody funds him?")
+    assert not any("spoke to Al Majalla" in c.quote for c in answer.citations), answer.text
