@@ -194,6 +194,13 @@ class ExtractiveAnswerer:
             elif named and p.speaker == "narrator":
                 score *= 0.85  # prefer the person's own words to a summary of them
             scored.append(Scored(hit, s, e, score, overlap, cosine, vector))
+        if about_asking:
+            # "what did she ask when he said ...": her turn beside the answer that matches
+            best = {}
+            for x in scored:
+                best[x.hit.passage.id] = max(best.get(x.hit.passage.id, 0.0), x.score)
+            scored = [replace(x, score=max(x.score, ASKER_WEIGHT * best[x.hit.beside]))
+                      if x.hit.beside in best and x.hit.passage.role == "interviewer" else x for x in scored]
         scored.sort(key=lambda x: -x.score)
         return scored, qt
 
@@ -233,8 +240,9 @@ class ExtractiveAnswerer:
         if not missing and confidence < self.threshold:
             missing = "nothing in them answers this question"
         chosen = [] if missing else self.choose(question, scored, holding)
-        if chosen and chosen[0].overlap == 0 and chosen[0].cosine < UNRELATED_COSINE:
+        if chosen and chosen[0].overlap == 0 and chosen[0].cosine < UNRELATED_COSINE and chosen[0].hit.beside is None:
             # the best sentence shares no word with the question and means something else
+            # (a turn found beside its answer is about what that answer is about)
             missing = "nothing in them is about this"
         if missing:
             text = f"The transcripts don't say: {missing}. The closest mentions are listed below."

@@ -98,7 +98,9 @@ class Passage:
 class Hit:
     """A passage found for a question. `score` is the fused score scaled to 0..1 (1: first
     for every retriever); `dense`/`lexical` are the raw cosine and BM25 scores. `also_in`
-    holds near-identical passages (the same quote reprinted elsewhere), still citable."""
+    holds near-identical passages (the same quote reprinted elsewhere), still citable.
+    `beside` is the id of the answer an interviewer's turn was found next to ("what did she
+    ask when he said ...")."""
 
     rank: int
     score: float
@@ -106,6 +108,7 @@ class Hit:
     dense: float | None = None
     lexical: float | None = None
     also_in: tuple[Passage, ...] = ()
+    beside: str | None = None
 
     def to_json(self) -> dict:
         p = self.passage

@@ -146,11 +146,12 @@ class Retriever:
         intent = self.intent(query)
         structural = self._structural(intent, allowed) if mode == "hybrid" else {}
         fused = self._fuse(dense, lexical, mode, intent, structural)
+        beside: dict[int, str] = {}
         if mode == "hybrid" and intent.about_asking and not intent.ordinal:
-            fused = self._with_exchanges(fused, allowed)
+            fused, beside = self._with_exchanges(fused, allowed)
         if self.config.reranker_model:
             fused = self._rerank(query, fused[: max(20, 2 * k)])
-        return self._collapse_duplicates(fused, dense, lexical, k)
+        return self._collapse_duplicates(fused, dense, lexical, k, beside)
 
     def _allowed(self, speakers: set[str] | None, sources: set[str] | None) -> np.ndarray | None:
         if speakers is None and sources is None:
@@ -224,19 +225,21 @@ class Retriever:
         picked = [ids[0] if intent.ordinal == "first" else ids[-1] for _, ids in sorted(turns.items(), key=lambda kv: order(kv[0]))]
         return {i: float(len(picked) - r) for r, i in enumerate(picked)}
 
-    def _with_exchanges(self, fused: list[tuple[int, float]], allowed: np.ndarray | None) -> list[tuple[int, float]]:
+    def _with_exchanges(self, fused: list[tuple[int, float]], allowed: np.ndarray | None
+                        ) -> tuple[list[tuple[int, float]], dict[int, str]]:
         """For "what did the interviewer ask when X said ...": the interviewer's turns just
         before and just after the best-matching answers, which share few words with the
-        question (it describes the answer), found by where they stand."""
-        scores = dict(fused)
+        question (it describes the answer), found by where they stand; and, for each turn
+        found so, the id of the answer beside it."""
+        scores, beside = dict(fused), {}
         for i, score in fused[:EXCHANGE_TOP]:
             if self._interviewer[i]:
                 continue
             for j in (i - 1, i + 1):
                 if (0 <= j < len(self.passages) and self._interviewer[j] and self.passages[j].source == self.passages[i].source
-                        and (allowed is None or allowed[j])):
-                    scores[j] = max(scores.get(j, 0.0), EXCHANGE_WEIGHT * score)
-        return sorted(scores.items(), key=lambda x: -x[1])
+                        and (allowed is None or allowed[j]) and EXCHANGE_WEIGHT * score > scores.get(j, 0.0)):
+                    scores[j], beside[j] = EXCHANGE_WEIGHT * score, self.passages[i].id
+        return sorted(scores.items(), key=lambda x: -x[1]), beside
 
     def _fuse(self, dense: dict[int, float], lexical: dict[int, float], mode: str,
               intent: QueryIntent | None = None, structural: dict[int, float] | None = None) -> list[tuple[int, float]]:
@@ -269,7 +272,7 @@ class Retriever:
         order = np.argsort(-np.asarray(scores))
         return [(fused[j][0], fused[j][1]) for j in order]
 
-    def _collapse_duplicates(self, fused, dense, lexical, k: int) -> list[Hit]:
+    def _collapse_duplicates(self, fused, dense, lexical, k: int, beside: dict[int, str] | None = None) -> list[Hit]:
         kept: list[tuple[int, float, list[Passage]]] = []
         for i, score in fused:
             p = self.passages[i]
@@ -286,7 +289,7 @@ class Retriever:
             # cite the original (the interview answer) rather than its reprint (a pull quote)
             primary = min(group, key=lambda p: _ROLE_ORDER.get(p.role, 9))
             others = tuple(p for p in group if p is not primary)
-            hits.append(Hit(rank, score, primary, dense.get(i), lexical.get(i), others))
+            hits.append(Hit(rank, score, primary, dense.get(i), lexical.get(i), others, (beside or {}).get(i)))
         return hits
 
 

@@ -438,3 +438,12 @@ def test_the_publication_a_question_names_picks_the_source_not_the_sentence(pipe
     assert "majalla" not in qt.weights and "fund" in " ".join(qt.weights)
     answer = pipeline.ask("Which country did the Al Majalla interviewer bring up when Massoud said nobody funds him?")
     assert not any("spoke to Al Majalla" in c.quote for c in answer.citations), answer.text
+
+
+def test_what_the_interviewer_asked_when_someone_said_something(pipeline, texts):
+    answer = pipeline.ask("Which country did the Al Majalla interviewer bring up when Massoud said nobody funds him?")
+    assert not answer.abstained, answer.text
+    first = answer.citations[0]
+    assert first.passage.role == "interviewer" and "France" in first.quote
+    assert answer.text.startswith(f"{first.passage.speaker} asked, in Al Majalla:")
+    assert_well_cited(answer, texts)
