@@ -23,7 +23,7 @@ import numpy as np
 from .config import Config
 from .embed import Embedder, load_embedder
 from .errors import UserError
-from .index import SearchIndex
+from .index import SearchIndex, embedding_text
 from .query import QueryIntent, is_fragment, publication_words, read_query, speakers_by_source
 from .records import Hit, Passage
 from .speakers import SpeakerNames
@@ -259,6 +259,8 @@ class Retriever:
         return sorted(((int(i), fused[int(i)] * w / best) for i, w in zip(ids, prior)), key=lambda x: -x[1])
 
     def _rerank(self, query: str, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """The candidates in the cross-encoder's order. The i-th of them takes the i-th best
+        fused score, so scores stay ordered and on the 0..1 scale the answerer weighs."""
         with self._lock:
             if self._reranker is None:
                 from sentence_transformers import CrossEncoder
@@ -267,10 +269,17 @@ class Retriever:
                     self._reranker = CrossEncoder(self.config.reranker_model, device="cpu")
                 except Exception as e:  # noqa: BLE001
                     raise UserError(f"cannot load reranker {self.config.reranker_model!r}: {e}") from None
-        pairs = [(query, self.passages[i].text) for i, _ in fused]
-        scores = self._reranker.predict(pairs)
-        order = np.argsort(-np.asarray(scores))
-        return [(fused[j][0], fused[j][1]) for j in order]
+        if not fused:
+            return fused
+        # the passage as it is embedded: who speaks, the writer's lead-in, the words
+        pairs = [(query, embedding_text(self.passages[i])) for i, _ in fused]
+        scores = np.asarray(self._reranker.predict(pairs, show_progress_bar=False), dtype=np.float32)
+        if scores.ndim != 1:
+            raise UserError(f"reranker {self.config.reranker_model!r} gives {scores.shape[-1]} scores a pair; "
+                            "a reranker gives one (a relevance cross-encoder)")
+        order = np.argsort(-scores, kind="stable")
+        by_rank = sorted((score for _, score in fused), reverse=True)
+        return [(fused[j][0], by_rank[r]) for r, j in enumerate(order)]
 
     def _collapse_duplicates(self, fused, dense, lexical, k: int, beside: dict[int, str] | None = None) -> list[Hit]:
         kept: list[tuple[int, float, list[Passage]]] = []

@@ -102,3 +102,47 @@ def test_rag_search_bad_input_exits_2_without_traceback(seeds_index, args):
     result = rag(*args)
     assert result.returncode == 2
     assert result.stderr.count("error:") == 1 and "Traceback" not in result.stderr
+
+
+@pytest.fixture(scope="module")
+def cross_encoder(tmp_path_factory):
+    """A real cross-encoder loaded from a folder: the packaged MiniLM with a new, untrained
+    relevance head (no trained reranker installs offline). Its order is arbitrary but
+    fixed, which is what these tests need: that search follows it."""
+    from sentence_transformers import CrossEncoder
+
+    from rag.embed import default_model_path
+
+    folder = tmp_path_factory.mktemp("cross-encoder")
+    CrossEncoder(default_model_path(), num_labels=1, device="cpu").save(str(folder))
+    return folder
+
+
+def test_a_reranker_orders_the_hits_and_scores_stay_ordered(seeds_index, retriever, cross_encoder):
+    from dataclasses import replace
+
+    from rag.index import embedding_text
+    from rag.retrieve import Retriever
+
+    reranking = Retriever(seeds_index, replace(retriever.config, reranker_model=str(cross_encoder)), retriever.embedder)
+    query = "What does Amiri say about China?"
+    hits = reranking.search(query, k=5)
+    assert [h.rank for h in hits] == [1, 2, 3, 4, 5]
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True) and 0 < scores[-1] <= scores[0] <= 1
+    # the order is the cross-encoder's, over the fused candidates
+    candidates = retriever.search(query, k=20)
+    predicted = reranking._reranker.predict([(query, embedding_text(h.passage)) for h in candidates], show_progress_bar=False)
+    expected = [candidates[i].passage.id for i in sorted(range(len(candidates)), key=lambda i: -predicted[i])]
+    assert [h.passage.id for h in hits] == expected[:5]
+    assert [h.passage.id for h in hits] != [h.passage.id for h in candidates[:5]]  # it did reorder
+
+
+def test_a_reranker_that_cannot_load_is_a_clear_error(seeds_index, retriever, tmp_path):
+    from dataclasses import replace
+
+    from rag.retrieve import Retriever
+
+    broken = Retriever(seeds_index, replace(retriever.config, reranker_model=str(tmp_path / "no-such-model")), retriever.embedder)
+    with pytest.raises(UserError, match="cannot load reranker"):
+        broken.search("China", k=3)
