@@ -28,7 +28,7 @@ import numpy as np
 
 from .chunking import sentence_spans
 from .metadata import Metadata
-from .query import ASKED, is_fragment, ordinal_asked, speaker_by_name
+from .query import ASKED, described, is_fragment, ordinal_asked, speaker_by_name
 from .records import Answer, Citation, Hit, Passage
 from .speakers import SpeakerNames, name_key
 from .terms import STOPWORDS, stem, terms
@@ -67,6 +67,10 @@ FIGURE_CONTEXT_COVERAGE = 0.4
 # A sentence's score: the passage's fused retrieval score, the share of the question's
 # weighted words it holds, its own cosine with the question (see score_sentences).
 SCORE_WEIGHTS = (0.25, 0.25, 0.5)
+# "Who is X?": X's own sentences count this much, and a sentence of someone else's that
+# names X gains this (what others say of X describes X; X's opinions don't)
+DESCRIBED_OWN_WEIGHT = 0.5
+DESCRIBED_BONUS = 0.15
 # Beyond the first quote, another one is added when it scores at least this share of the
 # best (comparisons: COMPARE_BAR), up to PLAIN_QUOTES quotes (comparisons: max_quotes).
 MORE_QUOTES_BAR = 0.75
@@ -166,6 +170,7 @@ class ExtractiveAnswerer:
         wants_figure = bool(_FIGURE.search(question))
         about_asking = bool(ASKED.search(question))
         named = {s for s in self.speakers if set(stem(w) for w in name_key(s).split()) & qt.speaker_terms}
+        describes = described(question, self.names, self.speakers)
         spans = [(hit, s, e) for hit in hits for s, e in sentence_spans(hit.passage.text, 0, len(hit.passage.text))]
         similarity, vectors = self._similarity(question, [hit.passage.text[s:e] for hit, s, e in spans])
         scored = []
@@ -189,7 +194,12 @@ class ExtractiveAnswerer:
                 score *= ASKER_WEIGHT  # "what did she ask": the asker's words are the answer
             if is_fragment(p):
                 score *= FRAGMENT_WEIGHT  # a heading or a link title names a topic; it says nothing of it
-            if named and p.speaker in named:
+            if describes:  # "who is X": what is said of X, best in X's name
+                if p.speaker == describes:
+                    score *= DESCRIBED_OWN_WEIGHT
+                elif not is_fragment(p) and self.names.mentions(_in_context(p, s, e), describes):
+                    score += DESCRIBED_BONUS
+            elif named and p.speaker in named:
                 score += 0.1
             elif named and p.speaker == "narrator":
                 score *= 0.85  # prefer the person's own words to a summary of them
@@ -256,7 +266,7 @@ class ExtractiveAnswerer:
         gets each one's best sentence. With `holding` (a figure question: the ids of the
         sentences that hold one), every quote holds the figure."""
         best = scored[0]
-        if _WHO.search(question):
+        if _WHO.search(question) and not described(question, self.names, self.speakers):
             person = next((s for s in scored if s.hit.passage.role in ("interviewee", "quoted", "speaker")), None)
             if person is not None and person.score >= 0.6 * best.score:
                 best = person
@@ -307,6 +317,9 @@ class ExtractiveAnswerer:
           unit asked for ("in dollars"), about the thing counted ("how many volunteers");
         - "which/what X" where the corpus never uses the word X at all."""
         holding = None
+        describes = described(question, self.names, self.speakers)
+        if describes and not any(s.hit.passage.speaker == describes or self.names.mentions(s.hit.passage.text, describes) for s in scored):
+            return [], f"they never mention {describes}", None
         said_by = _SAID_BY.search(question)
         if said_by:
             who = said_by.group("who") or said_by.group("who2")
@@ -419,7 +432,7 @@ class ExtractiveAnswerer:
     def compose(self, question: str, chosen: list[Scored]) -> tuple[str, list[Citation]]:
         citations: list[Citation] = []
         parts: list[str] = []
-        who_first = bool(_WHO.search(question))
+        who_first = bool(_WHO.search(question)) and not described(question, self.names, self.speakers)
         figures = {s.hit.passage.source: set(re.findall(r"\d[\d,.]*", s.hit.passage.text[s.start : s.end])) for s in chosen}
         # said as the lead of the first cited quote, so no sentence of the answer goes uncited
         disagree = len({frozenset(v) for v in figures.values() if v}) > 1 and bool(_FIGURE.search(question))

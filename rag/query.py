@@ -43,6 +43,7 @@ class QueryIntent:
     sources: tuple[str, ...] = ()  # sources whose publication the question names
     about_asking: bool = False  # it asks what an interviewer asked
     ordinal: str = ""  # "first" or "last": it asks for the first or the last question asked
+    describes: str = ""  # "Who is X?": the person it asks about (what others say of them)
 
 
 def people_in(text: str, names: SpeakerNames, speakers: set[str]) -> list[str]:
@@ -113,7 +114,24 @@ def read_query(query: str, names: SpeakerNames, speakers: frozenset[str] | set[s
     said = set(_WORD.findall(query.lower()))
     sources = tuple(s for s, ws in source_words.items() if ws & said)
     people = tuple(p for p in people_in(query, names, speakers) if p != NARRATOR)
-    return QueryIntent(people, sources, bool(ASKED.search(query)), ordinal_asked(query))
+    return QueryIntent(people, sources, bool(ASKED.search(query)), ordinal_asked(query), described(query, names, speakers))
+
+
+# "Who is X?", "who was X", "Tell me about X", "What do we know about X?"
+_DESCRIBE = re.compile(r"^\s*(?:who\s+(?:is|was)|who[’']s|tell\s+me\s+(?:more\s+)?about|what\s+do\s+(?:we|you)\s+know\s+about)"
+                       r"\s+(?P<who>[^?!.]{2,80}?)[\s?!.]*$", re.IGNORECASE)
+
+
+def described(query: str, names: SpeakerNames, speakers: frozenset[str] | set[str]) -> str:
+    """The person a "Who is X?" question asks about: X is all the question names, and a
+    person of the metadata or a speaker ("Who is fighting in the north?" names no one)."""
+    m = _DESCRIBE.match(query)
+    if m is None:
+        return ""
+    who = m.group("who").strip()
+    typed = re.sub(r"\b[a-z]", lambda c: c.group(0).upper(), who) if who[1:] == who[1:].lower() else who
+    # someone the corpus knows, or a full name it may never mention ("Who is Priya Shah?")
+    return names.known(typed) or speaker_by_name(typed, speakers) or (who if names.is_person(who) else "")
 
 
 _TOPIC = re.compile(r"\b(about|regarding|concerning)\s+\w", re.IGNORECASE)
@@ -134,7 +152,23 @@ def is_fragment(p: Passage) -> bool:
     if p.speaker != NARRATOR or ends_sentence(p.text):
         return False
     words = p.text.split()
-    return len(words) < 12 or sum(w[:1].isupper() or not w[:1].isalpha() for w in words) >= 0.7 * len(words)
+    if len(words) < 12 or _title_case(words) >= 0.7:
+        return True
+    # Title Case as titles have it, function words lower ("The Fight for a Peaceful Harbour"),
+    # in one line that holds no sentence end ("... in Panjshir. Photos courtesy of ..." does)
+    content = [w for w in words if w.lower() not in STOPWORDS]
+    if _INNER_SENTENCE_END.search(p.text):
+        return False
+    # ... or a page or video title's parts: "Their views - part 2 - a speech in the mosque"
+    return bool(content) and _title_case(content) >= 0.7 or len(_TITLE_PARTS.findall(p.text)) >= 2
+
+
+_TITLE_PARTS = re.compile(r"\s[-–—|]\s")
+_INNER_SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+[A-Z“\"]")
+
+
+def _title_case(words: list[str]) -> float:
+    return sum(w[:1].isupper() or not w[:1].isalpha() for w in words) / len(words)
 
 
 def speakers_by_source(passages: Iterable[Passage]) -> dict[str, frozenset[str]]:

@@ -202,6 +202,8 @@ class Retriever:
             people = [self._speaker_index[s] for s in intent.people]
             if intent.about_asking:  # "what was X asked": X's own words are not the answer, the asker's are
                 people = [self._speaker_index[s] for s in intent.people if s in self._askers]
+            if intent.describes:  # "who is X": what others say of X, not X's own words
+                people = [self._speaker_index[s] for s in intent.people if s != intent.describes]
             w *= 1 + c.speaker_prior * np.isin(speaker_ids, people)
             theirs = [self._source_index[s] for s in self.sources if self._source_speakers[s] & set(intent.people)]
             w *= 1 + c.speaker_source_prior * np.isin(source_ids, theirs)
@@ -209,6 +211,10 @@ class Retriever:
             w *= 1 + c.source_prior * np.isin(source_ids, [self._source_index[s] for s in intent.sources])
         if intent.about_asking:
             w *= 1 + c.interviewer_prior * self._interviewer[ids]
+        if intent.describes:  # "who is X": a sentence of someone else's about X, not X's words
+            own = np.array([self.passages[i].speaker == intent.describes for i in ids], dtype=bool)
+            about = np.array([not own[n] and self.names.mentions(self.passages[i].text, intent.describes) for n, i in enumerate(ids)], dtype=bool)
+            w *= np.where(own, c.describe_own_weight, 1.0) * (1 + c.describe_prior * (about & ~self._fragment[ids]))
         return w
 
     def _structural(self, intent: QueryIntent, allowed: np.ndarray | None) -> dict[int, float]:

@@ -75,6 +75,7 @@ class SpeakerNames:
         self._doc_names = doc_names or Counter()
         self._doc_text = ""
         self._cache: dict[str, str | None] = {}
+        self._phrases: dict[str, set[str]] = {}  # per person, the names `mentions` looks for
 
     def for_document(self, text: str) -> SpeakerNames:
         """A copy that also knows the full names spelled out in this document."""
@@ -82,7 +83,7 @@ class SpeakerNames:
         copy._alias, copy._token_owners = self._alias, self._token_owners
         copy._doc_names = document_names(text)
         copy._doc_text = text
-        copy._cache = {}
+        copy._cache, copy._phrases = {}, {}
         return copy
 
     def known(self, name: str) -> str | None:
@@ -108,6 +109,24 @@ class SpeakerNames:
             if full:
                 return self._alias.get(name_key(full), display_name(full))
         return None
+
+    def mentions(self, text: str, person: str) -> bool:
+        """Does `text` name `person`: by any of their names, or by a first name or surname
+        no one else in the metadata has ("Amiri" for Khalid Amiri, not "Massoud" when there
+        are two)."""
+        phrases = self._phrases.get(person)
+        if phrases is None:
+            key = name_key(person)
+            words = key.split()
+            phrases = {k for k, c in self._alias.items() if c == person} | {key}
+            if person in self._alias.values():
+                phrases |= {w for w in {words[0], words[-1]} if self._token_owners.get(w, {person}) <= {person}} if words else set()
+            elif words and not any(words[-1] in k.split() for k in self._alias):
+                phrases.add(words[-1])  # someone the metadata doesn't know: by surname, unless it is part of a known name
+            phrases.discard("")
+            self._phrases[person] = phrases
+        said = f" {name_key(text)} "
+        return any(f" {p} " in said for p in phrases)
 
     def canonical(self, name: str) -> str:
         return self.known(name) or display_name(" ".join(name.split()))

@@ -447,3 +447,30 @@ def test_what_the_interviewer_asked_when_someone_said_something(pipeline, texts)
     assert first.passage.role == "interviewer" and "France" in first.quote
     assert answer.text.startswith(f"{first.passage.speaker} asked, in Al Majalla:")
     assert_well_cited(answer, texts)
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    ("Who is Khalid Amiri?", "Amiri"),
+    ("Who is Ali Nazary?", "spokesperson"),
+    ("who is qari saeed khosty", "social media"),
+])
+def test_who_is_x_is_answered_with_what_others_say_of_them(pipeline, texts, question, said):
+    answer = pipeline.ask(question)
+    assert not answer.abstained, answer.text
+    first = answer.citations[0]
+    # the writer's description, not the person's own opinions, and not a headline
+    assert first.passage.speaker == "narrator" and said.lower() in first.quote.lower(), answer.text
+    assert not any(is_heading(c.passage) for c in answer.citations)
+    assert_well_cited(answer, texts)
+
+
+def test_who_is_someone_the_transcripts_never_mention_abstains(pipeline):
+    answer = pipeline.ask("Who is Priya Shah?")  # "Shah" alone is another man's middle name
+    assert answer.abstained and not answer.citations
+    assert "never mention Priya Shah" in answer.text
+
+
+def is_heading(passage):
+    from rag.query import is_fragment
+
+    return is_fragment(passage)

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from rag.config import Config
-from rag.query import is_fragment, people_in, publication_words, read_query
+from rag.query import described, is_fragment, people_in, publication_words, read_query
 from rag.records import Passage
 from rag.retrieve import Retriever
 from rag.speakers import SpeakerNames
@@ -83,6 +83,9 @@ def test_questions_about_what_was_asked():
         ("The council voted on Tuesday.", False),
         ("It was late.”", False),
         ("A long line of the writer's words that goes on and on without ever coming to a full stop at all", False),
+        ("The Last Harbour Master Dana Okafor and the Fight for a Working Waterfront", True),  # Title Case, function words lower
+        ("Their views on the pier - part 2 - a speech to the council in the town hall", True),  # a page title's parts
+        ("Councillor Okafor, often called the Harbour's Last Hope, is in North Bay. Photos courtesy of Dana Okafor", False),
     ],
 )
 def test_fragments_are_the_writers_headings_and_captions(text, fragment):
@@ -162,3 +165,32 @@ def test_what_an_interviewer_asked_favours_that_interviewers_turns(retriever, se
 def test_a_role_word_names_no_publication():
     words = publication_words({"a.txt": "The Foreign Correspondent", "b.txt": "Radio North", "c.txt": "Harbour Daily"})
     assert words["a.txt"] == {"foreign"}
+
+
+@pytest.mark.parametrize(
+    ("question", "person"),
+    [
+        ("Who is Dana Okafor?", "Dana Okafor"),
+        ("who is councillor okafor", "Dana Okafor"),  # an alias, typed in lower case
+        ("Who's Tom Reyes?", "Tom Reyes"),  # a speaker the metadata doesn't know
+        ("Tell me about Okafor.", "Dana Okafor"),
+        ("Who is Priya Shah?", "Priya Shah"),  # a full name the corpus may never mention
+        ("Who is Okafor fighting?", ""),  # not a question about her
+        ("who is fighting the council", ""),
+        ("Who said the pier would close?", ""),
+    ],
+)
+def test_who_is_x_names_the_person_asked_about(question, person):
+    assert described(question, NAMES, SPEAKERS) == person
+    assert read_query(question, NAMES, SPEAKERS, SOURCE_WORDS).describes == person
+
+
+def test_a_text_mentions_a_person_by_any_name_they_alone_carry():
+    names = SpeakerNames({"Dana Okafor": ("Councillor Okafor",), "Ann Lee": (), "Ann Marie Lee": ()})
+    assert names.mentions("Councillor Okafor opened the meeting.", "Dana Okafor")
+    assert names.mentions("OKAFOR, 52, runs the harbour board", "Dana Okafor")  # a surname only she has
+    assert not names.mentions("Lee said no.", "Ann Lee")  # two Lees: the surname alone is not hers
+    assert names.mentions("Ann Lee said no.", "Ann Lee")
+    assert names.mentions("Reyes's ferry sails at noon.", "Tom Reyes")  # unknown to the metadata: by surname
+    assert not names.mentions("Marie Lee spoke.", "Priya Lee")  # ... unless it belongs to a known name
+    assert not names.mentions("The harbour board met.", "Dana Okafor")

@@ -39,6 +39,13 @@ def test_the_interviewers_reply_to_an_answer_is_found_beside_it(retriever):
     assert {h.passage.speaker for h in only} == {"Ahmad Massoud"}
 
 
+def test_who_is_x_finds_what_others_say_of_x_before_their_own_words(retriever):
+    hits = retriever.search("Who is Ali Nazary?", k=5)
+    assert hits[0].passage.speaker == "narrator" and "spokesperson" in hits[0].passage.text
+    # without "who is", the same name finds his own words first
+    assert retriever.search("Ali Nazary on being alone", k=1)[0].passage.speaker == "Ali Nazary"
+
+
 def test_speaker_and_source_filters(retriever):
     hits = retriever.search("terrorism", k=10, speakers=["Nazari"])  # a spelling variant
     assert hits and {h.passage.speaker for h in hits} == {"Ali Nazary"}
