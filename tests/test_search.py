@@ -124,7 +124,10 @@ def cross_encoder(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("cross-encoder")
     torch.manual_seed(0)  # the new head's weights, the same every run
-    CrossEncoder(default_model_path(), num_labels=1, device="cpu").save(str(folder))
+    model = CrossEncoder(default_model_path(), num_labels=1, device="cpu")
+    with torch.no_grad():  # spread its scores apart: near-ties would flip with batch padding's float noise
+        model.model.classifier.weight.mul_(50)
+    model.save(str(folder))
     return folder
 
 
@@ -140,9 +143,12 @@ def test_a_reranker_orders_the_hits_and_scores_stay_ordered(seeds_index, retriev
     assert [h.rank for h in hits] == [1, 2, 3, 4, 5]
     scores = [h.score for h in hits]
     assert scores == sorted(scores, reverse=True) and 0 < scores[-1] <= scores[0] <= 1
-    # the order is the cross-encoder's
-    predicted = reranking._reranker.predict([(query, embedding_text(h.passage)) for h in hits], show_progress_bar=False)
-    assert list(predicted) == sorted(predicted, reverse=True)
+    # the order is the cross-encoder's (a hit standing for a reprint too ranks by the better of the two)
+    def predicted(hit):
+        return max(reranking._reranker.predict([(query, embedding_text(p)) for p in (hit.passage, *hit.also_in)], show_progress_bar=False))
+
+    order = [predicted(h) for h in hits]
+    assert all(a >= b - 1e-4 for a, b in zip(order, order[1:])), order
     candidates = retriever.search(query, k=5)
     assert [h.passage.id for h in hits] != [h.passage.id for h in candidates[:5]]  # it did reorder
 
