@@ -22,13 +22,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
-from collections.abc import Iterable
+from collections.abc import Mapping
 
 import numpy as np
 
 from .chunking import sentence_spans
 from .metadata import Metadata
-from .query import ASKED, described, is_fragment, ordinal_asked, speaker_by_name
+from .query import ASKED, described, is_fragment, ordinal_asked, people_in, sources_named, speaker_by_name, who_asks
 from .records import Answer, Citation, Hit, Passage
 from .speakers import SpeakerNames, name_key
 from .terms import STOPWORDS, stem, terms
@@ -71,6 +71,9 @@ SCORE_WEIGHTS = (0.25, 0.25, 0.5)
 # names X gains this (what others say of X describes X; X's opinions don't)
 DESCRIBED_OWN_WEIGHT = 0.5
 DESCRIBED_BONUS = 0.15
+# "Who interviewed X?": a further interviewer is named when their turn scores at least this
+# share of the first one's
+WHO_ASKS_BAR = 0.6
 # Beyond the first quote, another one is added when it scores at least this share of the
 # best (comparisons: COMPARE_BAR), up to PLAIN_QUOTES quotes (comparisons: max_quotes).
 MORE_QUOTES_BAR = 0.75
@@ -151,14 +154,17 @@ class ExtractiveAnswerer:
 
     def __init__(self, metadata: Metadata, df: dict[str, int], n_docs: int, speakers: set[str],
                  threshold: float, max_quotes: int = 3, names: SpeakerNames | None = None,
-                 min_similarity: float = 0.32, embedder=None, source_words: Iterable[str] = ()):
+                 min_similarity: float = 0.32, embedder=None, source_words: Mapping[str, frozenset[str]] | None = None,
+                 source_speakers: Mapping[str, frozenset[str]] | None = None):
         self.metadata = metadata
         self.names = names or SpeakerNames(metadata.people)
         self._prefixes: dict[str, bool] = {}
         self.df, self.n_docs = df, n_docs
         self.speakers = speakers
         self.speaker_words = {stem(w) for s in speakers for w in name_key(s).split()}
-        self.source_words = frozenset(stem(w) for w in source_words)  # the publications' names
+        self.publications = dict(source_words or {})  # per source, the words of its publication's name
+        self.source_speakers = dict(source_speakers or {})  # per source, who speaks in it
+        self.source_words = frozenset(stem(w) for ws in self.publications.values() for w in ws)
         self.threshold = threshold
         self.min_similarity = min_similarity
         self.embedder = embedder
@@ -237,6 +243,8 @@ class ExtractiveAnswerer:
     def answer(self, question: str, query: str, hits: list[Hit]) -> Answer:
         scored, _ = self.score_sentences(query, hits)
         confidence = self.confidence(hits, scored)
+        if who_asks(query):
+            return self._who_asked(question, query, hits, scored, confidence)
         if ordinal_asked(query) and hits and hits[0].passage.role == "interviewer":
             # "What was the first question?": retrieval found it by its place; quote it whole
             first = [s for s in scored if s.hit is hits[0]]
@@ -259,6 +267,29 @@ class ExtractiveAnswerer:
             return Answer(question, text, True, (), tuple(hits), self.name, query, confidence)
         text, citations = self.compose(question, chosen)
         return Answer(question, text, False, tuple(citations), tuple(hits), self.name, query, confidence)
+
+    def _who_asked(self, question: str, query: str, hits: list[Hit], scored: list[Scored], confidence: float) -> Answer:
+        """"Who interviewed X?": each interviewer among the hits (retrieval put the first
+        question of each of X's interviews first), quoted by their opening question. A
+        question naming a publication where no one asks anything gets an abstention."""
+        named = set(sources_named(query, self.publications))
+        people = set(people_in(query, self.names, self.speakers)) - {"narrator"}
+        askers = [h for h in hits if h.passage.role == "interviewer" and (not named or h.passage.source in named)
+                  and (not people or people & self.source_speakers.get(h.passage.source, frozenset()))]
+        if not askers:
+            where = " or ".join(sorted({self.metadata.source(s).publication or s for s in named})) or "them"
+            text = f"The transcripts don't say: no one asks questions in {where}. The closest mentions are listed below."
+            return Answer(question, text, True, (), tuple(hits), self.name, query, confidence)
+        chosen, seen = [], set()
+        for h in askers:
+            if h.passage.speaker in seen or h.score < WHO_ASKS_BAR * askers[0].score or len(chosen) == self.max_quotes:
+                continue
+            seen.add(h.passage.speaker)
+            own = sorted((s for s in scored if s.hit is h), key=lambda s: s.start)
+            end = next((s.end for s in reversed(own) if s.end - own[0].start <= MAX_QUOTE_CHARS), own[0].end)
+            chosen.append(replace(own[0], end=end))
+        text, citations = self.compose(question, chosen)
+        return Answer(question, text, False, tuple(citations), tuple(hits), self.name, query, max(confidence, askers[0].score))
 
     def choose(self, question: str, scored: list[Scored], holding: set[int] | None = None) -> list[Scored]:
         """The best sentence, then the best of each other speaker/source that comes close.

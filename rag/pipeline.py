@@ -71,7 +71,7 @@ class Pipeline:
             index.metadata, passages_df(index.passages), len(index.passages), speakers,
             threshold=self.config.abstain_threshold, names=retriever.names,
             min_similarity=self.config.abstain_min_similarity, embedder=retriever.embedder,
-            source_words=retriever.publication_words,
+            source_words=retriever.publication_words, source_speakers=retriever.source_speakers,
         )
         with self._lock:
             self.index, self.retriever, self.extractive = index, retriever, extractive

@@ -109,12 +109,18 @@ def publication_words(publications: Mapping[str, str],
     return {s: frozenset(w for w in ws if df[w] <= limit) for s, ws in words.items()}
 
 
+def sources_named(query: str, source_words: Mapping[str, frozenset[str]]) -> tuple[str, ...]:
+    """The sources whose publication the question names ("in the Herald piece")."""
+    said = set(_WORD.findall(query.lower()))
+    return tuple(s for s, ws in source_words.items() if ws & said)
+
+
 def read_query(query: str, names: SpeakerNames, speakers: frozenset[str] | set[str],
                source_words: Mapping[str, frozenset[str]]) -> QueryIntent:
-    said = set(_WORD.findall(query.lower()))
-    sources = tuple(s for s, ws in source_words.items() if ws & said)
+    sources = sources_named(query, source_words)
     people = tuple(p for p in people_in(query, names, speakers) if p != NARRATOR)
-    return QueryIntent(people, sources, bool(ASKED.search(query)), ordinal_asked(query), described(query, names, speakers))
+    return QueryIntent(people, sources, bool(ASKED.search(query)) or who_asks(query), ordinal_asked(query),
+                       described(query, names, speakers))
 
 
 # "Who is X?", "who was X", "Tell me about X", "What do we know about X?"
@@ -137,9 +143,23 @@ def described(query: str, names: SpeakerNames, speakers: frozenset[str] | set[st
 _TOPIC = re.compile(r"\b(about|regarding|concerning)\s+\w", re.IGNORECASE)
 
 
+# "Who interviewed X?", "who is interviewing her", "Who was the host?"
+_WHO_ASKS = re.compile(r"^\s*who\s+(?:interviews|interviewed|hosts|hosted|(?:is|was)\s+(?:interviewing|hosting)|"
+                       r"has\s+(?:interviewed|hosted)|(?:is|was)\s+the\s+(?:interviewer|host|correspondent|reporter|"
+                       r"journalist|moderator|presenter))\b", re.IGNORECASE)  # not "who was interviewed": the answerer
+
+
+def who_asks(query: str) -> bool:
+    """Does the question ask who put the questions (the interviewer, the host)?"""
+    return bool(_WHO_ASKS.search(query))
+
+
 def ordinal_asked(query: str) -> str:
     """ "first" / "last" when the question asks for the first or last question put (and
-    not for the first question on a topic, which is found by its words)."""
+    not for the first question on a topic, which is found by its words). "Who interviewed
+    X?" is "first" too: the first question of each of X's interviews names who asked it."""
+    if who_asks(query):
+        return "first"
     if not ASKED.search(query) or _TOPIC.search(query):
         return ""
     return "first" if _FIRST.search(query) else "last" if _LAST.search(query) else ""

@@ -116,9 +116,14 @@ class Retriever:
         return found
 
     @property
-    def publication_words(self) -> frozenset[str]:
-        """The words that name a source's publication ("herald", "ng")."""
-        return frozenset(w for ws in self._source_words.values() for w in ws)
+    def source_speakers(self) -> dict[str, frozenset[str]]:
+        """Per source, the speakers who talk in it."""
+        return dict(self._source_speakers)
+
+    @property
+    def publication_words(self) -> dict[str, frozenset[str]]:
+        """Per source, the words that name its publication ("herald", "ng")."""
+        return dict(self._source_words)
 
     def title_of(self, source: str) -> str:
         return self._titles.get(source, source)

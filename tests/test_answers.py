@@ -474,3 +474,16 @@ def is_heading(passage):
     from rag.query import is_fragment
 
     return is_fragment(passage)
+
+
+def test_who_interviewed_x_names_each_interviewer_by_their_opening_question(pipeline, texts):
+    answer = pipeline.ask("Who interviewed Khalid Amiri?")
+    assert not answer.abstained, answer.text
+    assert {c.passage.speaker for c in answer.citations} == {"Faisal Saeed Al Mutaar", "Andrei Serenko"}
+    assert all(c.passage.role == "interviewer" for c in answer.citations)
+    assert answer.text.startswith(f"{answer.citations[0].passage.speaker} asked, in ")
+    assert_well_cited(answer, texts)
+    # a publication where nobody is interviewed: said so, not someone else's interviewer
+    article = pipeline.ask("Who was the interviewer in the Newsweek piece?")
+    assert article.abstained and not article.citations
+    assert "no one asks questions in Newsweek" in article.text

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from rag.config import Config
-from rag.query import described, is_fragment, people_in, publication_words, read_query
+from rag.query import described, is_fragment, people_in, publication_words, read_query, who_asks
 from rag.records import Passage
 from rag.retrieve import Retriever
 from rag.speakers import SpeakerNames
@@ -194,3 +194,23 @@ def test_a_text_mentions_a_person_by_any_name_they_alone_carry():
     assert names.mentions("Reyes's ferry sails at noon.", "Tom Reyes")  # unknown to the metadata: by surname
     assert not names.mentions("Marie Lee spoke.", "Priya Lee")  # ... unless it belongs to a known name
     assert not names.mentions("The harbour board met.", "Dana Okafor")
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Who interviewed Dana Okafor?", True),
+        ("who is interviewing her", True),
+        ("Who was the host?", True),
+        ("Who hosted the Radio North show?", True),
+        ("Who was the interviewer in the Herald piece?", True),
+        ("Who was interviewed by the Herald?", False),  # the one who answers
+        ("Who said the pier would close?", False),
+        ("What did the interviewer ask first?", False),  # what, not who
+    ],
+)
+def test_questions_about_who_asked_the_questions(question, asks):
+    assert who_asks(question) is asks
+    if asks:  # each interview's first question names its asker
+        intent = read_query(question, NAMES, SPEAKERS, SOURCE_WORDS)
+        assert intent.about_asking and intent.ordinal == "first"
