@@ -21,20 +21,20 @@ from evals.report import markdown, write_report
 from evals.suite import check_gates, run_suite
 
 # metric: floor (min) or ceiling (max)  -- [measured when set, 2026-12-02, extractive answerer,
-# hybrid retrieval with priors, judge threshold 0.645, 118 cases]. One answerable case is 0.010,
-# one unanswerable 0.048.
+# hybrid retrieval with priors, judge threshold 0.645, 121 cases]. One answerable case is 0.010,
+# one unanswerable 0.045.
 THRESHOLDS = {
-    "min_answer_accuracy": 0.66,          # [0.701]
-    "min_keyword_accuracy": 0.67,         # [0.711]
-    "min_cited_speaker_accuracy": 0.90,   # [0.948]
+    "min_answer_accuracy": 0.66,          # [0.707]
+    "min_keyword_accuracy": 0.67,         # [0.717]
+    "min_cited_speaker_accuracy": 0.90,   # [0.949]
     "min_speaker_accuracy": 0.95,         # [1.000] the speaker named in the answer
     "min_citation_recall": 0.95,          # [1.000]
     "min_citation_precision": 0.95,       # [1.000]
     "min_quote_exactness": 1.0,           # [1.000] never less: exact quotes are the product
-    "min_recall_at_5": 0.77,              # [0.804] hybrid, follow-ups as the pipeline rewrites them
-    "min_mrr": 0.59,                      # [0.627] hybrid
-    "min_abstention_recall": 0.75,        # [0.857]
-    "min_abstention_precision": 0.80,     # [0.947]
+    "min_recall_at_5": 0.77,              # [0.808] hybrid, follow-ups as the pipeline rewrites them
+    "min_mrr": 0.59,                      # [0.634] hybrid
+    "min_abstention_recall": 0.75,        # [0.864]
+    "min_abstention_precision": 0.80,     # [0.950]
     "max_false_abstention": 0.08,         # [0.010]
     "max_latency_p95": 5.0,               # [0.25 s on 2 idle CPU cores] generous: CI machines differ
 }

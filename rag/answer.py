@@ -277,8 +277,10 @@ class ExtractiveAnswerer:
         askers = [h for h in hits if h.passage.role == "interviewer" and (not named or h.passage.source in named)
                   and (not people or people & self.source_speakers.get(h.passage.source, frozenset()))]
         if not askers:
-            where = " or ".join(sorted({self.metadata.source(s).publication or s for s in named})) or "them"
-            text = f"The transcripts don't say: no one asks questions in {where}. The closest mentions are listed below."
+            where = " or ".join(sorted({self.metadata.source(s).publication or s for s in named}))
+            why = (f"no one asks questions in {where}" if where else
+                   f"no interviewer's questions to {' or '.join(sorted(people))} are in them" if people else "no one asks questions in them")
+            text = f"The transcripts don't say: {why}. The closest mentions are listed below."
             return Answer(question, text, True, (), tuple(hits), self.name, query, confidence)
         chosen, seen = [], set()
         for h in askers:
