@@ -26,9 +26,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .chunking import sentence_spans
+from .chunking import ends_sentence, sentence_spans
 from .metadata import Metadata
-from .query import ASKED, described, is_fragment, ordinal_asked, people_in, sources_named, speaker_by_name, who_asks
+from .query import ASKED, described, is_fragment, ordinal_asked, people_in, sources_named, speaker_by_name, summary_asked, who_asks
 from .records import Answer, Citation, Hit, Passage
 from .speakers import SpeakerNames, name_key
 from .terms import STOPWORDS, stem, terms
@@ -245,6 +245,8 @@ class ExtractiveAnswerer:
         confidence = self.confidence(hits, scored)
         if who_asks(query):
             return self._who_asked(question, query, hits, scored, confidence)
+        if summary_asked(query):
+            return self._openings(question, query, hits, scored, confidence)
         if ordinal_asked(query) and hits and hits[0].passage.role == "interviewer":
             # "What was the first question?": retrieval found it by its place; quote it whole
             first = [s for s in scored if s.hit is hits[0]]
@@ -267,6 +269,29 @@ class ExtractiveAnswerer:
             return Answer(question, text, True, (), tuple(hits), self.name, query, confidence)
         text, citations = self.compose(question, chosen)
         return Answer(question, text, False, tuple(citations), tuple(hits), self.name, query, confidence)
+
+    def _openings(self, question: str, query: str, hits: list[Hit], scored: list[Scored], confidence: float) -> Answer:
+        """"Summarize the Herald piece": this answerer quotes, it does not write; it gives
+        how each source asked about opens (retrieval put each source's opening among the
+        hits), and says so."""
+        named = set(sources_named(query, self.publications))
+        first: dict[str, Hit] = {}
+        for h in hits:
+            if is_fragment(h.passage) or not ends_sentence(h.passage.text) or (named and h.passage.source not in named):
+                continue  # a title, a caption, a standfirst: not how the piece opens its story
+            if h.passage.source not in first or h.passage.start < first[h.passage.source].passage.start:
+                first[h.passage.source] = h
+        opening = list(first.values())[: len(named) or self.max_quotes]
+        if not opening:
+            text = "The transcripts don't say: no passage of that source was found. The closest mentions are listed below."
+            return Answer(question, text, True, (), tuple(hits), self.name, query, confidence)
+        chosen = []
+        for h in opening:
+            own = sorted((s for s in scored if s.hit is h), key=lambda s: s.start)
+            end = next((s.end for s in reversed(own) if s.end - own[0].start <= MAX_QUOTE_CHARS), own[0].end)
+            chosen.append(replace(own[0], end=end))
+        text, citations = self.compose(question, chosen, preface="Quoted, not summarized; how it opens:")
+        return Answer(question, text, False, tuple(citations), tuple(hits), self.name, query, max(confidence, opening[0].score))
 
     def _who_asked(self, question: str, query: str, hits: list[Hit], scored: list[Scored], confidence: float) -> Answer:
         """"Who interviewed X?": each interviewer among the hits (retrieval put the first
@@ -462,7 +487,7 @@ class ExtractiveAnswerer:
             return s
         return replace(s, start=start, end=end)
 
-    def compose(self, question: str, chosen: list[Scored]) -> tuple[str, list[Citation]]:
+    def compose(self, question: str, chosen: list[Scored], preface: str = "") -> tuple[str, list[Citation]]:
         citations: list[Citation] = []
         parts: list[str] = []
         who_first = bool(_WHO.search(question)) and not described(question, self.names, self.speakers)
@@ -489,6 +514,8 @@ class ExtractiveAnswerer:
                 lead = f"{p.speaker}, in {where}:"
             if disagree and n == 1:
                 lead = f"The sources give different figures; {lead}"
+            if preface and n == 1:
+                lead = f"{preface} {lead}"
             if introduced:
                 lead = f"{lead} {p.lead_in}"  # the quote finishes the writer's sentence: "He said the demands were “too high”"
             parts.append(f"{lead} “{quote}” [{n}]")

@@ -44,6 +44,7 @@ class QueryIntent:
     about_asking: bool = False  # it asks what an interviewer asked
     ordinal: str = ""  # "first" or "last": it asks for the first or the last question asked
     describes: str = ""  # "Who is X?": the person it asks about (what others say of them)
+    summary: bool = False  # "Summarize the Herald piece": it asks what a source is about
 
 
 def people_in(text: str, names: SpeakerNames, speakers: set[str]) -> list[str]:
@@ -120,7 +121,20 @@ def read_query(query: str, names: SpeakerNames, speakers: frozenset[str] | set[s
     sources = sources_named(query, source_words)
     people = tuple(p for p in people_in(query, names, speakers) if p != NARRATOR)
     return QueryIntent(people, sources, bool(ASKED.search(query)) or who_asks(query), ordinal_asked(query),
-                       described(query, names, speakers))
+                       described(query, names, speakers), summary_asked(query))
+
+
+# "Summarize the Herald piece", "give me an overview of the interview", "What is the
+# podcast about?"
+_SUMMARY = re.compile(r"^\s*(?:(?:can|could)\s+you\s+)?(?:please\s+)?(?:summari[sz]e|sum\s+up|"
+                      r"give\s+(?:me\s+)?(?:a\s+|an\s+|the\s+)?(?:summary|overview|gist)\b|"
+                      r"what(?:\s+is|'s|’s)\s+(?:the\s+|this\s+|that\s+)?(?:[\w-]+\s+){0,3}"
+                      r"(?:article|interview|piece|transcript|podcast|episode|conversation|story|talk)\s+about)", re.IGNORECASE)
+
+
+def summary_asked(query: str) -> bool:
+    """Does the question ask what a source as a whole is about?"""
+    return bool(_SUMMARY.search(query))
 
 
 # "Who is X?", "who was X", "Tell me about X", "What do we know about X?"

@@ -20,6 +20,7 @@ from functools import lru_cache
 import bm25s
 import numpy as np
 
+from .chunking import ends_sentence
 from .config import Config
 from .embed import Embedder, load_embedder
 from .errors import UserError
@@ -81,6 +82,11 @@ class Retriever:
         self._fragment = np.array([is_fragment(p) for p in self.passages], dtype=bool)
         self._interviewer = np.array([p.role == "interviewer" for p in self.passages], dtype=bool)
         self._askers = {p.speaker for p in self.passages if p.role == "interviewer"}
+        # per source, its first passage that is a sentence (not a title): how it opens
+        self._openings: dict[str, int] = {}
+        for i, p in enumerate(self.passages):
+            if p.source not in self._openings and not self._fragment[i] and ends_sentence(p.text):
+                self._openings[p.source] = i
         self._interviewer_turns: dict[str, list[int]] = {}  # per source, in document order
         for i in np.flatnonzero(self._interviewer):
             self._interviewer_turns.setdefault(self.passages[i].source, []).append(int(i))
@@ -224,15 +230,21 @@ class Retriever:
 
     def _structural(self, intent: QueryIntent, allowed: np.ndarray | None) -> dict[int, float]:
         """Passages found by where they stand, not by their words: for "what was the first
-        (last) question", each source's first (last) interviewer turn, the sources of the
-        people or publication the question names first."""
+        (last) question", each source's first (last) interviewer turn; for "summarize ...",
+        each source's opening; the sources of the people or publication the question names
+        first."""
+        named = set(intent.people)
+
+        def order(source: str) -> tuple[int, int]:
+            return (-(source in intent.sources), -len(self._source_speakers[source] & named))
+
+        if intent.summary:  # "summarize the Herald piece": how each source opens
+            openings = sorted(((s, i) for s, i in self._openings.items() if allowed is None or allowed[i]), key=lambda si: order(si[0]))
+            return {i: float(len(openings) - r) for r, (_, i) in enumerate(openings)}
         if not intent.ordinal:
             return {}
         turns = {source: ids if allowed is None else [i for i in ids if allowed[i]] for source, ids in self._interviewer_turns.items()}
         turns = {source: ids for source, ids in turns.items() if ids}
-        named = set(intent.people)
-        def order(source: str) -> tuple[int, int]:
-            return (-(source in intent.sources), -len(self._source_speakers[source] & named))
         picked = [ids[0] if intent.ordinal == "first" else ids[-1] for _, ids in sorted(turns.items(), key=lambda kv: order(kv[0]))]
         return {i: float(len(picked) - r) for r, i in enumerate(picked)}
 

@@ -487,3 +487,16 @@ def test_who_interviewed_x_names_each_interviewer_by_their_opening_question(pipe
     article = pipeline.ask("Who was the interviewer in the Newsweek piece?")
     assert article.abstained and not article.citations
     assert "no one asks questions in Newsweek" in article.text
+
+
+def test_summarize_a_source_quotes_how_it_opens_and_says_so(pipeline, texts):
+    answer = pipeline.ask("Summarize the Newsweek article")
+    assert not answer.abstained, answer.text
+    assert answer.text.startswith("Quoted, not summarized; how it opens: Newsweek reports:")
+    (first,) = answer.citations
+    assert first.passage.source == "003_ecfc993b8a397a1a.txt" and first.passage.speaker == "narrator"
+    # the article's first sentence, not its headline or a photo caption
+    article = texts["003_ecfc993b8a397a1a.txt"]
+    assert first.quote.startswith("The opposition leading the last bastion of resistance")
+    assert article.index(first.quote) < article.index("Nazary")
+    assert_well_cited(answer, texts)

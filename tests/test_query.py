@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from rag.config import Config
-from rag.query import described, is_fragment, people_in, publication_words, read_query, who_asks
+from rag.query import described, is_fragment, people_in, publication_words, read_query, summary_asked, who_asks
 from rag.records import Passage
 from rag.retrieve import Retriever
 from rag.speakers import SpeakerNames
@@ -214,3 +214,20 @@ def test_questions_about_who_asked_the_questions(question, asks):
     if asks:  # each interview's first question names its asker
         intent = read_query(question, NAMES, SPEAKERS, SOURCE_WORDS)
         assert intent.about_asking and intent.ordinal == "first"
+
+
+@pytest.mark.parametrize(
+    ("question", "summary"),
+    [
+        ("Summarize the Herald piece", True),
+        ("summarise the interview with Okafor please", True),
+        ("What is the Radio North podcast about?", True),
+        ("Can you give me an overview of the transcripts?", True),
+        ("sum up the episode", True),
+        ("What is the council about to decide?", False),
+        ("What did the article say about the pier?", False),
+    ],
+)
+def test_questions_asking_what_a_source_is_about(question, summary):
+    assert summary_asked(question) is summary
+    assert read_query(question, NAMES, SPEAKERS, SOURCE_WORDS).summary is summary
