@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from .query import people_in
+from .query import described, people_in, summary_asked, who_asks
 from .speakers import SpeakerNames
 
 _PERSON_PRONOUN = re.compile(r"\b(he|she|him|his|her|hers|himself|herself)\b", re.IGNORECASE)
@@ -59,7 +59,11 @@ def contextualize(question: str, history: Sequence[dict] | None, names: SpeakerN
     if asked and before and asked.group(1).lower() != before.group(1).lower() and len(question.split()) <= 8:
         # "What was the first condition ...?" then "and the second one?": the same question, second
         return previous[: before.start(1)] + asked.group(1).lower() + previous[before.end(1) :]
-    # "Where was he before that?": the person is named now, but "that" is still the last question
-    if previous and (_ELLIPTICAL.search(question) or (len(question.split()) <= 6 and query == question)):
+    # "Where was he before that?": the person is named now, but "that" is still the last question;
+    # a short question is elliptical too ("Since when?"), unless it names whom it is about or
+    # stands alone by its form ("Who interviewed Okafor?", "Who is Tom Reyes?", "Summarize it")
+    short = len(question.split()) <= 6 and query == question and not people_in(question, names, speakers)
+    standalone = who_asks(question) or summary_asked(question) or bool(described(question, names, speakers))
+    if previous and not standalone and (_ELLIPTICAL.search(question) or short):
         query = f"{previous} {query}"
     return query

@@ -139,6 +139,17 @@ def test_a_follow_up_keeps_the_person_and_what_that_refers_to():
         "What did Dana Okafor say about the new bridge at the harbour?"
 
 
+def test_a_short_question_that_stands_alone_is_not_pasted_after_the_previous_one():
+    from rag.conversation import contextualize
+
+    history = [{"role": "user", "content": "Who is Dana Okafor?"},
+               {"role": "assistant", "content": "The Harbour Times reports: “Dana Okafor, 52, runs the board.” [1]"}]
+    for question in ("Who interviewed Tom Reyes?", "Who is Priya Shah?", "Summarize the Radio North piece", "What does Tom Reyes want?"):
+        assert contextualize(question, history, NAMES, SPEAKERS) == question
+    # ... while one that leans on the conversation still gets it
+    assert contextualize("Since when?", history, NAMES, SPEAKERS) == "Who is Dana Okafor? Since when?"
+
+
 def test_and_the_second_one_asks_the_previous_question_again_for_the_second():
     from rag.conversation import contextualize
 
