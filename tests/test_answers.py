@@ -500,3 +500,11 @@ def test_summarize_a_source_quotes_how_it_opens_and_says_so(pipeline, texts):
     assert first.quote.startswith("The opposition leading the last bastion of resistance")
     assert article.index(first.quote) < article.index("Nazary")
     assert_well_cited(answer, texts)
+
+
+def test_a_new_question_in_a_conversation_is_answered_on_its_own(pipeline):
+    first = pipeline.ask("Who is Khalid Amiri?")
+    history = [{"role": "user", "content": "Who is Khalid Amiri?"}, {"role": "assistant", "content": first.text}]
+    answer = pipeline.ask("Who interviewed Massoud?", history=history)
+    assert answer.query == "Who interviewed Massoud?"
+    assert not answer.abstained and answer.citations[0].passage.speaker == "John Berkeley", answer.text
