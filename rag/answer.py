@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field, replace
 from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -249,10 +249,7 @@ class ExtractiveAnswerer:
             return self._openings(question, query, hits, scored, confidence)
         if ordinal_asked(query) and hits and hits[0].passage.role == "interviewer":
             # "What was the first question?": retrieval found it by its place; quote it whole
-            first = [s for s in scored if s.hit is hits[0]]
-            first.sort(key=lambda s: s.start)
-            end = next((s.end for s in reversed(first) if s.end - first[0].start <= MAX_QUOTE_CHARS), first[0].end)
-            text, citations = self.compose(question, [replace(first[0], end=end)])
+            text, citations = self.compose(question, [_opening_of(hits[0], scored)])
             return Answer(question, text, False, tuple(citations), tuple(hits), self.name, query, max(confidence, hits[0].score))
         scored, missing, holding = self.check_answerable(query, scored)
         if max((h.dense or 0.0 for h in hits), default=0.0) < self.min_similarity:
@@ -285,11 +282,7 @@ class ExtractiveAnswerer:
         if not opening:
             text = "The transcripts don't say: no passage of that source was found. The closest mentions are listed below."
             return Answer(question, text, True, (), tuple(hits), self.name, query, confidence)
-        chosen = []
-        for h in opening:
-            own = sorted((s for s in scored if s.hit is h), key=lambda s: s.start)
-            end = next((s.end for s in reversed(own) if s.end - own[0].start <= MAX_QUOTE_CHARS), own[0].end)
-            chosen.append(replace(own[0], end=end))
+        chosen = [_opening_of(h, scored) for h in opening]
         text, citations = self.compose(question, chosen, preface="Quoted, not summarized; how it opens:")
         return Answer(question, text, False, tuple(citations), tuple(hits), self.name, query, max(confidence, opening[0].score))
 
@@ -312,9 +305,7 @@ class ExtractiveAnswerer:
             if h.passage.speaker in seen or h.score < WHO_ASKS_BAR * askers[0].score or len(chosen) == self.max_quotes:
                 continue
             seen.add(h.passage.speaker)
-            own = sorted((s for s in scored if s.hit is h), key=lambda s: s.start)
-            end = next((s.end for s in reversed(own) if s.end - own[0].start <= MAX_QUOTE_CHARS), own[0].end)
-            chosen.append(replace(own[0], end=end))
+            chosen.append(_opening_of(h, scored))
         text, citations = self.compose(question, chosen)
         return Answer(question, text, False, tuple(citations), tuple(hits), self.name, query, max(confidence, askers[0].score))
 
@@ -548,6 +539,13 @@ def counts(text: str, counted: list[str], window: int = 3) -> bool:
     words = re.findall(r"[\w'-]+", text.lower())
     figures = [i for i, w in enumerate(words) if _NUMBER.search(w) or _NUMBER_WORD.fullmatch(w)]
     return any(c[:5] in w for i in figures for w in words[max(0, i - window) : i + window + 1] for c in counted)
+
+
+def _opening_of(hit: Hit, scored: list[Scored]) -> Scored:
+    """A passage's first sentences, as many as fit in MAX_QUOTE_CHARS (at least one)."""
+    own = sorted((s for s in scored if s.hit is hit), key=lambda s: s.start)
+    end = next((s.end for s in reversed(own) if s.end - own[0].start <= MAX_QUOTE_CHARS), own[0].end)
+    return replace(own[0], end=end)
 
 
 def _cos(a: Scored, b: Scored) -> float:

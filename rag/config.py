@@ -71,8 +71,8 @@ class Config:
     fragment_weight: float = 0.7
     # "Who is X?": x(1 + describe_prior) for a passage that names X in someone else's words
     # (not a heading), x describe_own_weight for X's own words (and no speaker prior). The
-    # dev set held no such question; with these, "Who is <each speaker>?" finds the writer's
-    # description of them ("X, 35, is on the front lines ...") in the top 5.
+    # dev set held no such question before; with these, "Who is <each speaker>?" finds the
+    # writer's description of them ("Okafor, 52, runs the harbour board") in the top 5.
     describe_prior: float = 1.0
     describe_own_weight: float = 0.5
     # A third ranked list fused with the others for "what was the first/last question": the

@@ -63,7 +63,7 @@ def contextualize(question: str, history: Sequence[dict] | None, names: SpeakerN
     # a short question is elliptical too ("Since when?"), unless it names whom it is about or
     # stands alone by its form ("Who interviewed Okafor?", "Who is Tom Reyes?", "Summarize it")
     short = len(question.split()) <= 6 and query == question and not people_in(question, names, speakers)
-    standalone = who_asks(question) or summary_asked(question) or bool(described(question, names, speakers))
+    standalone = who_asks(query) or summary_asked(query) or bool(described(query, names, speakers))  # "who is he?" too
     if previous and not standalone and (_ELLIPTICAL.search(question) or short):
         query = f"{previous} {query}"
     return query

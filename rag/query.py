@@ -189,7 +189,7 @@ def is_fragment(p: Passage) -> bool:
     if len(words) < 12 or _title_case(words) >= 0.7:
         return True
     # Title Case as titles have it, function words lower ("The Fight for a Peaceful Harbour"),
-    # in one line that holds no sentence end ("... in Panjshir. Photos courtesy of ..." does)
+    # in one line that holds no sentence end ("... is in North Bay. Photos courtesy of ..." does)
     content = [w for w in words if w.lower() not in STOPWORDS]
     if _INNER_SENTENCE_END.search(p.text):
         return False

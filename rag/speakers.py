@@ -112,7 +112,7 @@ class SpeakerNames:
 
     def mentions(self, text: str, person: str) -> bool:
         """Does `text` name `person`: by any of their names, or by a first name or surname
-        no one else in the metadata has ("Amiri" for Khalid Amiri, not "Massoud" when there
+        no one else in the metadata has ("Okafor" for Dana Okafor, not "Lee" when there
         are two)."""
         phrases = self._phrases.get(person)
         if phrases is None:

@@ -148,6 +148,8 @@ def test_a_short_question_that_stands_alone_is_not_pasted_after_the_previous_one
         assert contextualize(question, history, NAMES, SPEAKERS) == question
     # ... while one that leans on the conversation still gets it
     assert contextualize("Since when?", history, NAMES, SPEAKERS) == "Who is Dana Okafor? Since when?"
+    history = [{"role": "user", "content": "What does Dana Okafor think of the ferry?"}]
+    assert contextualize("Who is she?", history, NAMES, SPEAKERS) == "Who is Dana Okafor?"
 
 
 def test_and_the_second_one_asks_the_previous_question_again_for_the_second():
