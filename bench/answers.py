@@ -1,6 +1,6 @@
 """Answer latency: extractive p50/p95 after warm-up; generative latency and tokens/s.
 
-    python bench/answers.py [--questions 113] [--generative 5] [--json]
+    python bench/answers.py [--questions N] [--generative 5] [--json]
 
 Questions are evals/cases/seeds.jsonl's, asked on the seeds through Pipeline.ask (the
 same call the chat page and `rag ask` make). The last line is one JSON object.
@@ -30,7 +30,7 @@ def pct(values: list[float], q: float) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--questions", type=int, default=113)
+    ap.add_argument("--questions", type=int, default=None, help="the first N of the dev questions (default: all)")
     ap.add_argument("--generative", type=int, default=5, help="how many questions to ask the generator (0: skip)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
