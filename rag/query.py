@@ -124,12 +124,16 @@ def read_query(query: str, names: SpeakerNames, speakers: frozenset[str] | set[s
                        described(query, names, speakers), summary_asked(query))
 
 
-# "Summarize the Herald piece", "give me an overview of the interview", "What is the
-# podcast about?"
-_SUMMARY = re.compile(r"^\s*(?:(?:can|could)\s+you\s+)?(?:please\s+)?(?:summari[sz]e|sum\s+up|"
-                      r"give\s+(?:me\s+)?(?:a\s+|an\s+|the\s+)?(?:summary|overview|gist)\b|"
-                      r"what(?:\s+is|'s|’s)\s+(?:the\s+|this\s+|that\s+)?(?:[\w-]+\s+){0,3}"
-                      r"(?:article|interview|piece|transcript|podcast|episode|conversation|story|talk)\s+about)", re.IGNORECASE)
+# "Summarize the Herald piece", "give me an overview of the interview with Okafor", "What is
+# the podcast about?": a source as a whole. Not "Summarize the discussion about the pier",
+# which asks about a topic and is searched by its words.
+_SOURCE_NOUN = r"(?:article|interview|piece|transcripts?|podcast|episode|conversation|story|talk|meeting|post|sources?)"
+_SUMMARY = re.compile(r"^\s*(?:(?:can|could)\s+you\s+)?(?:please\s+)?"
+                      r"(?:(?:summari[sz]e|sum\s+up|give\s+(?:me\s+)?(?:a\s+|an\s+|the\s+)?(?:summary|overview|gist)\s+of)"
+                      r"\s+(?:the\s+|this\s+|that\s+)?(?:[\w’'-]+\s+){0,3}" + _SOURCE_NOUN +
+                      r"(?:\s+(?:with|of|by|from)(?:\s+[\w’'-]+){1,4})?"
+                      r"|what(?:\s+is|'s|’s)\s+(?:the\s+|this\s+|that\s+)?(?:[\w’'-]+\s+){0,3}" + _SOURCE_NOUN + r"\s+about)"
+                      r"[\s?.!]*(?:please[\s?.!]*)?$", re.IGNORECASE)
 
 
 def summary_asked(query: str) -> bool:

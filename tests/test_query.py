@@ -238,6 +238,8 @@ def test_questions_about_who_asked_the_questions(question, asks):
         ("Can you give me an overview of the transcripts?", True),
         ("sum up the episode", True),
         ("What is the council about to decide?", False),
+        ("Summarize the discussion about the pier", False),  # a topic: searched by its words
+        ("Summarize what Okafor said about the ferry", False),
         ("What did the article say about the pier?", False),
     ],
 )
