@@ -28,7 +28,7 @@ import numpy as np
 
 from .chunking import ends_sentence, sentence_spans
 from .metadata import Metadata
-from .query import ASKED, described, is_fragment, ordinal_asked, people_in, sources_named, speaker_by_name, summary_asked, who_asks
+from .query import AGE, AGE_QUESTION, ASKED, described, is_fragment, ordinal_asked, people_in, sources_named, speaker_by_name, summary_asked, who_asks
 from .records import Answer, Citation, Hit, Passage
 from .speakers import SpeakerNames, name_key
 from .terms import STOPWORDS, stem, terms
@@ -48,7 +48,8 @@ _FRAME = frozenset(stem(w) for w in "say said says think thinks tell told talk t
 _WHO = re.compile(r"^\s*(who|which (person|one|official|commander|leader|spokes\w*))\b", re.IGNORECASE)
 _FIGURE = re.compile(
     r"\b(how (many|much|long|old|often)|what (exact )?(years?|dates?|ages?|percentages?|numbers?|amounts?|prices?|costs?)|"
-    r"what(?:'s| is| was| are)? the (population|number|rate|size|cost|price|amount|date|year|age|percentage|budget)|^\s*when)\b",
+    r"what(?:'s| is| was| are)? the (population|number|rate|size|cost|price|amount|date|year|age|percentage|budget)|^\s*when|"
+    r"(?:'s|’s|his|her|their) ages?)\b",
     re.IGNORECASE,
 )
 _COMPARE = re.compile(r"\b(compare\w*|comparison|differ\w*|both|each|versus|vs\.?|agree|disagree|same)\b", re.IGNORECASE)
@@ -354,6 +355,15 @@ class ExtractiveAnswerer:
                 continue  # the writer's words one quote already gives as its lead-in
             chosen.append(extended)
             seen.add(cand.hit.passage.id)
+        if holding is not None and AGE_QUESTION.search(question):
+            # "how old is X": each source that gives an age gives its own; they may differ
+            cited = {c.hit.passage.source for c in chosen}
+            for cand in scored:
+                if len(chosen) >= self.max_quotes:
+                    break
+                if id(cand) in holding and cand.hit.passage.source not in cited:
+                    chosen.append(self._extend(cand, scored))
+                    cited.add(cand.hit.passage.source)
         return chosen
 
     def check_answerable(self, question: str, scored: list[Scored]) -> tuple[list[Scored], str | None, set[int] | None]:
@@ -386,6 +396,8 @@ class ExtractiveAnswerer:
         unit = _UNIT.search(question)
         if _FIGURE.search(question) or unit:
             wants_date = bool(_DATE_QUESTION.search(question))
+            wants_age = bool(AGE_QUESTION.search(question))
+            asked_about = people_in(question, self.names, self.speakers)
             counted = counted_words(question)
 
             # the topic without the unit: "a grant worth millions of dollars" is not the price of a boat
@@ -411,6 +423,8 @@ class ExtractiveAnswerer:
                             or (prior is not None and covers(prior) >= FIGURE_CONTEXT_COVERAGE))
                 if wants_date:
                     return bool(_DATE.search(text)) and on_topic
+                if wants_age:  # "X, 52, ...", "the 52-year-old": an age, of the person asked about
+                    return bool(AGE.search(text)) and (on_topic or any(self.names.mentions(text, p) for p in asked_about))
                 if not (_NUMBER.search(text) or _NUMBER_WORD.search(text)):
                     return False
                 if unit and not re.search(unit.group("unit")[:5], text, re.IGNORECASE):

@@ -75,6 +75,8 @@ class Config:
     # writer's description of them ("Okafor, 52, runs the harbour board") in the top 5.
     describe_prior: float = 1.0
     describe_own_weight: float = 0.5
+    # "How old is X?": x(1 + this) for a passage that gives an age ("X, 52, ...") and names X
+    age_prior: float = 1.0
     # A third ranked list fused with the others for "what was the first/last question": the
     # first/last interviewer turn of each source (rag/retrieve.py `_structural`). With it
     # (and interviewer_prior 0.5) seeds R@5 .720 -> .742; then the speaker prior for a named

@@ -45,6 +45,7 @@ class QueryIntent:
     ordinal: str = ""  # "first" or "last": it asks for the first or the last question asked
     describes: str = ""  # "Who is X?": the person it asks about (what others say of them)
     summary: bool = False  # "Summarize the Herald piece": it asks what a source is about
+    age: bool = False  # "How old is Okafor?": it asks a person's age
 
 
 def people_in(text: str, names: SpeakerNames, speakers: set[str]) -> list[str]:
@@ -121,7 +122,13 @@ def read_query(query: str, names: SpeakerNames, speakers: frozenset[str] | set[s
     sources = sources_named(query, source_words)
     people = tuple(p for p in people_in(query, names, speakers) if p != NARRATOR)
     return QueryIntent(people, sources, bool(ASKED.search(query)) or who_asks(query), ordinal_asked(query),
-                       described(query, names, speakers), summary_asked(query))
+                       described(query, names, speakers), summary_asked(query), bool(AGE_QUESTION.search(query)))
+
+
+# "How old is Okafor?", "What is Okafor's age?", "what ages do they give"; and how a writer
+# gives one: "Okafor, 52, ...", "the 52-year-old", "52 years old", "aged 52"
+AGE_QUESTION = re.compile(r"\bhow old\b|\bwhat ages?\b(?!\s+(?:group|range|bracket|limit))|(?:['’]s|\bhis|\bher|\btheir|\bthe)\s+ages?\b|\bages?\s+of\b", re.IGNORECASE)
+AGE = re.compile(r"\b\d{1,3}-year-old\b|\b\d{1,3}\s+years?\s+old\b|\b[A-Z][\w’'-]+,\s*\d{1,3},|\baged\s+\d{1,3}\b")
 
 
 # "Summarize the Herald piece", "give me an overview of the interview with Okafor", "What is

@@ -25,7 +25,7 @@ from .config import Config
 from .embed import Embedder, load_embedder
 from .errors import UserError
 from .index import SearchIndex, embedding_text
-from .query import QueryIntent, is_fragment, publication_words, read_query, speakers_by_source
+from .query import AGE, QueryIntent, is_fragment, publication_words, read_query, speakers_by_source
 from .records import Hit, Passage
 from .speakers import SpeakerNames
 from .terms import STOPWORDS, stemmer
@@ -222,6 +222,9 @@ class Retriever:
             w *= 1 + c.source_prior * np.isin(source_ids, [self._source_index[s] for s in intent.sources])
         if intent.about_asking:
             w *= 1 + c.interviewer_prior * self._interviewer[ids]
+        if intent.age and intent.people:  # "how old is X": where a writer gives X's age ("X, 52, ...")
+            aged = [bool(AGE.search(self.passages[i].text)) and any(self.names.mentions(self.passages[i].text, p) for p in intent.people) for i in ids]
+            w *= 1 + c.age_prior * np.array(aged, dtype=bool)
         if intent.describes:  # "who is X": a sentence of someone else's about X, not X's words
             own = np.array([self.passages[i].speaker == intent.describes for i in ids], dtype=bool)
             about = np.array([not own[n] and self.names.mentions(self.passages[i].text, intent.describes) for n, i in enumerate(ids)], dtype=bool)

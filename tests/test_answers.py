@@ -508,3 +508,17 @@ def test_a_new_question_in_a_conversation_is_answered_on_its_own(pipeline):
     answer = pipeline.ask("Who interviewed Massoud?", history=history)
     assert answer.query == "Who interviewed Massoud?"
     assert not answer.abstained and answer.citations[0].passage.speaker == "John Berkeley", answer.text
+
+
+def test_sources_giving_different_ages_are_each_quoted_and_said_to_differ(pipeline, texts):
+    from rag.query import AGE
+
+    answer = pipeline.ask("How old is Khalid Amiri?")
+    assert not answer.abstained, answer.text
+    assert answer.text.startswith("The sources give different figures;")
+    sources = {c.passage.source for c in answer.citations}
+    assert sources == {"000_40e17a0aaa5d46fb.txt", "002_6831f9dcccccef0c.txt"}  # 35 in one, 36 in the other
+    assert all(AGE.search(c.quote) for c in answer.citations)
+    assert_well_cited(answer, texts)
+    nobody = pipeline.ask("How old is Ali Nazary?")  # no source gives his age
+    assert nobody.abstained and not nobody.citations

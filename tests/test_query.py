@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from rag.config import Config
-from rag.query import described, is_fragment, people_in, publication_words, read_query, summary_asked, who_asks
+from rag.query import AGE, AGE_QUESTION, described, is_fragment, people_in, publication_words, read_query, summary_asked, who_asks
 from rag.records import Passage
 from rag.retrieve import Retriever
 from rag.speakers import SpeakerNames
@@ -246,3 +246,22 @@ def test_questions_about_who_asked_the_questions(question, asks):
 def test_questions_asking_what_a_source_is_about(question, summary):
     assert summary_asked(question) is summary
     assert read_query(question, NAMES, SPEAKERS, SOURCE_WORDS).summary is summary
+
+
+@pytest.mark.parametrize(
+    ("question", "age"),
+    [("How old is Dana Okafor?", True), ("What is Okafor's age?", True), ("what ages do the two pieces give", True),
+     ("How old is the pier?", True), ("What did Okafor say about the old pier?", False), ("In what age group are the voters?", False)],
+)
+def test_questions_asking_an_age(question, age):
+    assert bool(AGE_QUESTION.search(question)) is age
+    assert read_query(question, NAMES, SPEAKERS, SOURCE_WORDS).age is age
+
+
+@pytest.mark.parametrize(
+    ("text", "gives"),
+    [("Dana Okafor, 52, runs the board.", True), ("the 52-year-old councillor", True), ("she is 52 years old", True),
+     ("Okafor, aged 52, said", True), ("In 2021, 52 boats sank.", False), ("Okafor has 52 boats.", False)],
+)
+def test_how_a_writer_gives_an_age(text, gives):
+    assert bool(AGE.search(text)) is gives
