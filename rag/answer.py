@@ -479,7 +479,9 @@ class ExtractiveAnswerer:
         text = s.hit.passage.text
         neighbours = [n for n in scored if n.hit is s.hit and (
             not text[s.end : n.start].strip() and n.start >= s.end or not text[n.end : s.start].strip() and n.end <= s.start)]
-        neighbours = [n for n in neighbours if not INJECTION.search(text[n.start : n.end])]
+        # not a planted instruction, and not a caption run on after the sentence ("... Photos courtesy of X")
+        neighbours = [n for n in neighbours if not INJECTION.search(text[n.start : n.end])
+                      and (n.end < len(text.rstrip()) or ends_sentence(text[n.start : n.end]))]
         if s.end - s.start < 60 or text[s.start : s.end].rstrip().endswith(":"):  # "He said:" leads into the words
             following = [n for n in neighbours if n.start >= s.end]
             if following:

@@ -461,6 +461,7 @@ def test_who_is_x_is_answered_with_what_others_say_of_them(pipeline, texts, ques
     # the writer's description, not the person's own opinions, and not a headline
     assert first.passage.speaker == "narrator" and said.lower() in first.quote.lower(), answer.text
     assert not any(is_heading(c.passage) for c in answer.citations)
+    assert not any("Photos courtesy" in c.quote for c in answer.citations)  # a caption run on after a sentence
     assert_well_cited(answer, texts)
 
 
