@@ -199,8 +199,10 @@ class ExtractiveAnswerer:
                 score *= QUESTION_WEIGHT  # a question (an interviewer's, or a rhetorical one) rarely answers one
             if about_asking and p.role == "interviewer":
                 score *= ASKER_WEIGHT  # "what did she ask": the asker's words are the answer
-            if is_fragment(p):
-                score *= FRAGMENT_WEIGHT  # a heading or a link title names a topic; it says nothing of it
+            if is_fragment(p) or (p.speaker == "narrator" and e >= len(p.text.rstrip()) and s > 0 and not ends_sentence(sentence)):
+                # a heading or a link title names a topic; it says nothing of it. So does a
+                # caption run on after a sentence ("... Photos courtesy of X")
+                score *= FRAGMENT_WEIGHT
             if describes:  # "who is X": what is said of X, best in X's name
                 if p.speaker == describes:
                     score *= DESCRIBED_OWN_WEIGHT
