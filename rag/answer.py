@@ -172,12 +172,11 @@ class ExtractiveAnswerer:
         self.max_quotes = max_quotes
 
     # --- evidence ----------------------------------------------------------------------
-    def score_sentences(self, question: str, hits: list[Hit]) -> tuple[list[Scored], QuestionTerms]:
+    def score_sentences(self, question: str, hits: list[Hit], describes: str = "") -> tuple[list[Scored], QuestionTerms]:
         qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words, self.source_words)
         wants_figure = bool(_FIGURE.search(question))
         about_asking = bool(ASKED.search(question))
         named = {s for s in self.speakers if set(stem(w) for w in name_key(s).split()) & qt.speaker_terms}
-        describes = described(question, self.names, self.speakers)
         spans = [(hit, s, e) for hit in hits for s, e in sentence_spans(hit.passage.text, 0, len(hit.passage.text))]
         similarity, vectors = self._similarity(question, [hit.passage.text[s:e] for hit, s, e in spans])
         scored = []
@@ -244,7 +243,8 @@ class ExtractiveAnswerer:
 
     # --- answer ------------------------------------------------------------------------
     def answer(self, question: str, query: str, hits: list[Hit]) -> Answer:
-        scored, _ = self.score_sentences(query, hits)
+        describes = described(query, self.names, self.speakers)  # "who is X" (a follow-up's "who is she" resolved)
+        scored, _ = self.score_sentences(query, hits, describes)
         confidence = self.confidence(hits, scored)
         if who_asks(query):
             return self._who_asked(question, query, hits, scored, confidence)
@@ -254,12 +254,12 @@ class ExtractiveAnswerer:
             # "What was the first question?": retrieval found it by its place; quote it whole
             text, citations = self.compose(question, [_opening_of(hits[0], scored)])
             return Answer(question, text, False, tuple(citations), tuple(hits), self.name, query, max(confidence, hits[0].score))
-        scored, missing, holding = self.check_answerable(query, scored)
+        scored, missing, holding = self.check_answerable(query, scored, describes)
         if max((h.dense or 0.0 for h in hits), default=0.0) < self.min_similarity:
             missing = missing or "nothing in them is about this"
         if not missing and confidence < self.threshold:
             missing = "nothing in them answers this question"
-        chosen = [] if missing else self.choose(question, scored, holding)
+        chosen = [] if missing else self.choose(question, scored, holding, describes)
         if chosen and chosen[0].overlap == 0 and chosen[0].cosine < UNRELATED_COSINE and chosen[0].hit.beside is None:
             # the best sentence shares no word with the question and means something else
             # (a turn found beside its answer is about what that answer is about)
@@ -267,7 +267,7 @@ class ExtractiveAnswerer:
         if missing:
             text = f"The transcripts don't say: {missing}. The closest mentions are listed below."
             return Answer(question, text, True, (), tuple(hits), self.name, query, confidence)
-        text, citations = self.compose(question, chosen)
+        text, citations = self.compose(question, chosen, describes=describes)
         return Answer(question, text, False, tuple(citations), tuple(hits), self.name, query, confidence)
 
     def _openings(self, question: str, query: str, hits: list[Hit], scored: list[Scored], confidence: float) -> Answer:
@@ -312,13 +312,13 @@ class ExtractiveAnswerer:
         text, citations = self.compose(question, chosen)
         return Answer(question, text, False, tuple(citations), tuple(hits), self.name, query, max(confidence, askers[0].score))
 
-    def choose(self, question: str, scored: list[Scored], holding: set[int] | None = None) -> list[Scored]:
+    def choose(self, question: str, scored: list[Scored], holding: set[int] | None = None, describes: str = "") -> list[Scored]:
         """The best sentence, then the best of each other speaker/source that comes close.
         A "who" question leads with a person's words; a question naming several speakers
         gets each one's best sentence. With `holding` (a figure question: the ids of the
         sentences that hold one), every quote holds the figure."""
         best = scored[0]
-        if _WHO.search(question) and not described(question, self.names, self.speakers):
+        if _WHO.search(question) and not describes:
             person = next((s for s in scored if s.hit.passage.role in ("interviewee", "quoted", "speaker")), None)
             if person is not None and person.score >= 0.6 * best.score:
                 best = person
@@ -368,7 +368,7 @@ class ExtractiveAnswerer:
                     cited.add(cand.hit.passage.source)
         return chosen
 
-    def check_answerable(self, question: str, scored: list[Scored]) -> tuple[list[Scored], str | None, set[int] | None]:
+    def check_answerable(self, question: str, scored: list[Scored], describes: str = "") -> tuple[list[Scored], str | None, set[int] | None]:
         """The sentences that can answer, or why none can, and (for a figure) the ids of the
         sentences that hold it: a further quote must hold it too. Generic checks of what kind of
         answer the question wants against what the evidence holds:
@@ -378,7 +378,6 @@ class ExtractiveAnswerer:
           unit asked for ("in dollars"), about the thing counted ("how many volunteers");
         - "which/what X" where the corpus never uses the word X at all."""
         holding = None
-        describes = described(question, self.names, self.speakers)
         if describes and not any(s.hit.passage.speaker == describes or self.names.mentions(s.hit.passage.text, describes) for s in scored):
             return [], f"they never mention {describes}", None
         said_by = _SAID_BY.search(question)
@@ -496,10 +495,10 @@ class ExtractiveAnswerer:
             return s
         return replace(s, start=start, end=end)
 
-    def compose(self, question: str, chosen: list[Scored], preface: str = "") -> tuple[str, list[Citation]]:
+    def compose(self, question: str, chosen: list[Scored], preface: str = "", describes: str = "") -> tuple[str, list[Citation]]:
         citations: list[Citation] = []
         parts: list[str] = []
-        who_first = bool(_WHO.search(question)) and not described(question, self.names, self.speakers)
+        who_first = bool(_WHO.search(question)) and not describes  # "who is X" leads with what is said of X
         figures = {s.hit.passage.source: set(re.findall(r"\d[\d,.]*", s.hit.passage.text[s.start : s.end])) for s in chosen}
         # said as the lead of the first cited quote, so no sentence of the answer goes uncited
         disagree = len({frozenset(v) for v in figures.values() if v}) > 1 and bool(_FIGURE.search(question))

@@ -523,3 +523,14 @@ def test_sources_giving_different_ages_are_each_quoted_and_said_to_differ(pipeli
     assert_well_cited(answer, texts)
     nobody = pipeline.ask("How old is Ali Nazary?")  # no source gives his age
     assert nobody.abstained and not nobody.citations
+
+
+def test_who_is_he_after_a_question_about_someone_describes_them(pipeline, texts):
+    history = [{"role": "user", "content": "What keeps Khalid Amiri awake at night?"},
+               {"role": "assistant", "content": "Khalid Amiri, in The International Correspondent: “What keeps me awake at night is our poor people” [1]"}]
+    answer = pipeline.ask("Who is he?", history=history)
+    assert answer.query == "Who is Khalid Amiri?"
+    assert not answer.abstained, answer.text
+    assert answer.citations[0].passage.speaker == "narrator", answer.text  # what is said of him, not his opinions
+    assert not answer.text.startswith("Khalid Amiri —")
+    assert_well_cited(answer, texts)
