@@ -28,8 +28,8 @@ import numpy as np
 
 from .chunking import ends_sentence, sentence_spans
 from .metadata import Metadata
-from .query import AGE, AGE_QUESTION, ASKED, described, is_fragment, ordinal_asked, people_in, sources_named, speaker_by_name, summary_asked, who_asks
-from .records import Answer, Citation, Hit, Passage
+from .query import AGE, AGE_QUESTION, ASKED, described, is_fragment, ordinal_asked, people_in, roster_asked, sources_named, speaker_by_name, summary_asked, who_asks
+from .records import NARRATOR, Answer, Citation, Hit, Passage
 from .speakers import SpeakerNames, name_key
 from .terms import STOPWORDS, stem, terms
 
@@ -156,7 +156,8 @@ class ExtractiveAnswerer:
     def __init__(self, metadata: Metadata, df: dict[str, int], n_docs: int, speakers: set[str],
                  threshold: float, max_quotes: int = 3, names: SpeakerNames | None = None,
                  min_similarity: float = 0.32, embedder=None, source_words: Mapping[str, frozenset[str]] | None = None,
-                 source_speakers: Mapping[str, frozenset[str]] | None = None):
+                 source_speakers: Mapping[str, frozenset[str]] | None = None,
+                 speaker_roles: Mapping[str, Mapping[str, str]] | None = None):
         self.metadata = metadata
         self.names = names or SpeakerNames(metadata.people)
         self._prefixes: dict[str, bool] = {}
@@ -165,6 +166,7 @@ class ExtractiveAnswerer:
         self.speaker_words = {stem(w) for s in speakers for w in name_key(s).split()}
         self.publications = dict(source_words or {})  # per source, the words of its publication's name
         self.source_speakers = dict(source_speakers or {})  # per source, who speaks in it
+        self.speaker_roles = dict(speaker_roles or {})  # per speaker, per source, the part they play
         self.source_words = frozenset(stem(w) for ws in self.publications.values() for w in ws)
         self.threshold = threshold
         self.min_similarity = min_similarity
@@ -248,6 +250,8 @@ class ExtractiveAnswerer:
         confidence = self.confidence(hits, scored)
         if who_asks(query):
             return self._who_asked(question, query, hits, scored, confidence)
+        if roster_asked(query, self.publications):
+            return self._roster(question, query, hits, scored, confidence)
         if summary_asked(query):
             return self._openings(question, query, hits, scored, confidence)
         if ordinal_asked(query) and hits and hits[0].passage.role == "interviewer":
@@ -288,6 +292,39 @@ class ExtractiveAnswerer:
         chosen = [_opening_of(h, scored) for h in opening]
         text, citations = self.compose(question, chosen, preface="Quoted, not summarized; how it opens:")
         return Answer(question, text, False, tuple(citations), tuple(hits), self.name, query, max(confidence, opening[0].score))
+
+    def _roster(self, question: str, query: str, hits: list[Hit], scored: list[Scored], confidence: float) -> Answer:
+        """"Who are the speakers?": each speaker among the hits (retrieval put each one's first
+        words there, who says most first), with the part they play in each source, cited by
+        their first sentence."""
+        named = set(sources_named(query, self.publications))
+        people = [h for h in hits if h.passage.speaker != NARRATOR]
+        if not people:
+            where = " or ".join(sorted({self.metadata.source(s).publication or s for s in named})) or "them"
+            text = f"The transcripts don't say: no one speaks in {where} but the writer. The closest mentions are listed below."
+            return Answer(question, text, True, (), tuple(hits), self.name, query, confidence)
+        parts, citations = [], []
+        for n, h in enumerate(people, start=1):
+            p = h.passage
+            first = min((s for s in scored if s.hit is h), key=lambda s: s.start)
+            meta = self.metadata.source(p.source)
+            citations.append(Citation.of(n, p, first.start, first.end, publication=meta.publication, date=meta.date, url=meta.url))
+            by_part: dict[str, list[str]] = {}
+            for source, role in self.speaker_roles.get(p.speaker, {p.source: p.role}).items():
+                if not named or source in named:
+                    by_part.setdefault(_PARTS.get(role, "speaks in"), []).append(self.metadata.source(source).publication or self.title_of(source, hits))
+            where = "; ".join(f"{part} {' and '.join(places)}" for part, places in by_part.items())
+            parts.append(f"{p.speaker} ({where}): “{p.text[first.start:first.end]}” [{n}]")
+        everyone = {s for s, roles in self.speaker_roles.items() if not named or named & set(roles)}
+        count = f"{len(people)} people" if len(people) >= len(everyone) else f"{len(people)} of the {len(everyone)} people"
+        where = " and ".join(sorted({self.metadata.source(s).publication or s for s in named})) or "these transcripts"
+        lead = f"{count} speak in {where}; here they are, those who say most first, each with their first words:"
+        return Answer(question, f"{lead} " + " ".join(parts), False, tuple(citations), tuple(hits), self.name, query,
+                      max(confidence, people[0].score))
+
+    @staticmethod
+    def title_of(source: str, hits: list[Hit]) -> str:
+        return next((h.passage.title for h in hits if h.passage.source == source), source)
 
     def _who_asked(self, question: str, query: str, hits: list[Hit], scored: list[Scored], confidence: float) -> Answer:
         """"Who interviewed X?": each interviewer among the hits (retrieval put the first
@@ -528,6 +565,10 @@ class ExtractiveAnswerer:
                 lead = f"{lead} {p.lead_in}"  # the quote finishes the writer's sentence: "He said the demands were “too high”"
             parts.append(f"{lead} “{quote}” [{n}]")
         return " ".join(parts), citations
+
+
+# how a speaker's part in a source is told
+_PARTS = {"interviewee": "interviewed in", "interviewer": "asks the questions in", "quoted": "quoted in", "speaker": "speaks in"}
 
 
 def counted_words(question: str) -> list[str]:

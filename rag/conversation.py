@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from .query import described, people_in, summary_asked, who_asks
+from .query import described, people_in, roster_asked, summary_asked, who_asks
 from .speakers import SpeakerNames
 
 _PERSON_PRONOUN = re.compile(r"\b(he|she|him|his|her|hers|himself|herself)\b", re.IGNORECASE)
@@ -63,7 +63,7 @@ def contextualize(question: str, history: Sequence[dict] | None, names: SpeakerN
     # a short question is elliptical too ("Since when?"), unless it names whom it is about or
     # stands alone by its form ("Who interviewed Okafor?", "Who is Tom Reyes?", "Summarize it")
     short = len(question.split()) <= 6 and query == question and not people_in(question, names, speakers)
-    standalone = who_asks(query) or summary_asked(query) or bool(described(query, names, speakers))  # "who is he?" too
+    standalone = who_asks(query) or summary_asked(query) or roster_asked(query) or bool(described(query, names, speakers))  # "who is he?" too
     if previous and not standalone and (_ELLIPTICAL.search(question) or short):
         query = f"{previous} {query}"
     return query

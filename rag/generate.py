@@ -29,6 +29,7 @@ from .chunking import sentence_spans
 from .config import Config
 from .embed import load_embedder
 from .errors import UserError
+from .query import roster_asked
 from .records import Answer, Citation, Hit
 from .support import LexicalEmbeddingJudge, SupportJudge
 from .terms import terms
@@ -125,6 +126,8 @@ class GenerativeAnswerer:
         extractive = self.fallback.answer(question, query, hits)
         if extractive.abstained:
             return extractive  # too little evidence: nothing for a model to say either
+        if roster_asked(query, self.fallback.publications):
+            return extractive  # who speaks where is read off the transcripts, not written
         shown = list(hits[: self.n_passages])
         raw = self.generate(self.messages(question, shown), on_token)
         text, citations = self.check(raw, shown)

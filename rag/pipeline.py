@@ -72,6 +72,7 @@ class Pipeline:
             threshold=self.config.abstain_threshold, names=retriever.names,
             min_similarity=self.config.abstain_min_similarity, embedder=retriever.embedder,
             source_words=retriever.publication_words, source_speakers=retriever.source_speakers,
+            speaker_roles=retriever.speaker_roles,
         )
         with self._lock:
             self.index, self.retriever, self.extractive = index, retriever, extractive
@@ -161,7 +162,10 @@ class Pipeline:
         with self._lock:  # one consistent snapshot, even while an upload swaps the index
             retriever, extractive = self.retriever, self.extractive
         query = contextualize(question, history, retriever.names, set(retriever.speakers))
-        hits = retriever.search(query, k=k or self.config.answer_hits, speakers=speakers, sources=sources)
+        k = k or self.config.answer_hits
+        if retriever.intent(query).roster:  # "who are the speakers": every one of them, each cited
+            k = min(max(k, len(retriever.speakers)), self.config.max_k)
+        hits = retriever.search(query, k=k, speakers=speakers, sources=sources)
         if answerer == "generative":
             return self.generative.answer(question, query, hits, on_token=on_token)
         return extractive.answer(question, query, hits)

@@ -46,6 +46,7 @@ class QueryIntent:
     describes: str = ""  # "Who is X?": the person it asks about (what others say of them)
     summary: bool = False  # "Summarize the Herald piece": it asks what a source is about
     age: bool = False  # "How old is Okafor?": it asks a person's age
+    roster: bool = False  # "Who are the speakers?": it asks who speaks in the transcripts
 
 
 def people_in(text: str, names: SpeakerNames, speakers: set[str]) -> list[str]:
@@ -122,7 +123,8 @@ def read_query(query: str, names: SpeakerNames, speakers: frozenset[str] | set[s
     sources = sources_named(query, source_words)
     people = tuple(p for p in people_in(query, names, speakers) if p != NARRATOR)
     return QueryIntent(people, sources, bool(ASKED.search(query)) or who_asks(query), ordinal_asked(query),
-                       described(query, names, speakers), summary_asked(query), bool(AGE_QUESTION.search(query)))
+                       described(query, names, speakers), summary_asked(query), bool(AGE_QUESTION.search(query)),
+                       roster_asked(query, source_words))
 
 
 # "How old is Okafor?", "What is Okafor's age?", "what ages do they give"; and how a writer
@@ -163,6 +165,37 @@ def described(query: str, names: SpeakerNames, speakers: frozenset[str] | set[st
     typed = re.sub(r"\b[a-z]", lambda c: c.group(0).upper(), who) if who[1:] == who[1:].lower() else who
     # someone the corpus knows, or a full name it may never mention ("Who is Priya Shah?")
     return names.known(typed) or speaker_by_name(typed, speakers) or (who if names.is_person(who) else "")
+
+
+# "Who are the speakers?", "Who is interviewed in the Herald piece?", "List the people in
+# these transcripts": who speaks, not what anyone says. Whatever follows the head may only
+# name the transcripts or a publication ("Who speaks about the pier?" asks about the pier).
+_ROSTER = re.compile(
+    r"^\s*(?:(?:can|could)\s+you\s+)?(?:please\s+)?"
+    r"(?:who\s+(?:are|were)\s+(?:all\s+)?(?:the\s+)?(?:speakers|people|persons|interviewees|guests|participants|voices)"
+    r"|who\s+(?:speaks|talks|is\s+speaking|(?:is|was|are|were|gets|got)\s+(?:interviewed|quoted))"
+    r"|(?:list|name|show)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:speakers|people|interviewees|guests|participants)"
+    r"|(?:which|what)\s+(?:speakers|people|persons|interviewees|guests)\s+(?:are|speak|talk|appear|were)"
+    r")\b(?P<rest>[^?!]*)[\s?!.]*$", re.IGNORECASE)
+_ROSTER_PLACES = frozenset("transcripts transcript corpus collection documents document files file sources source "
+                           "interviews interview articles article pieces piece texts text podcasts podcast episodes "
+                           "episode conversations conversation here there all please".split())
+
+
+def roster_asked(query: str, source_words: Mapping[str, frozenset[str]] | None = None) -> bool:
+    """Does the question ask who speaks in the transcripts (or in a publication it names)?
+    Without `source_words`, any capitalised word may name a publication ("in the Herald")."""
+    m = _ROSTER.match(query)
+    if m is None:
+        return False
+    rest = [w for w in _WORD.findall(m.group("rest").lower()) if w not in STOPWORDS]
+    capitalised = frozenset(w.lower() for w in re.findall(r"\b[A-Z][\w’'-]*", m.group("rest")))
+    if source_words is None:
+        named = capitalised
+    else:  # a publication's distinguishing word ("Times"), and the rest of its name ("the Harbour Times")
+        named = frozenset().union(*source_words.values())
+        named = named | capitalised if named & set(rest) else named
+    return all(w in _ROSTER_PLACES or w in named for w in rest)
 
 
 _TOPIC = re.compile(r"\b(about|regarding|concerning)\s+\w", re.IGNORECASE)
@@ -221,3 +254,13 @@ def speakers_by_source(passages: Iterable[Passage]) -> dict[str, frozenset[str]]
     for p in passages:
         out.setdefault(p.source, set()).add(p.speaker)
     return {s: frozenset(v) for s, v in out.items()}
+
+
+def roles_by_speaker(passages: Iterable[Passage]) -> dict[str, dict[str, str]]:
+    """Per speaker, per source they speak in, the part they play there (the role most of
+    their passages have: "interviewee", "interviewer", "quoted", "speaker"), in document order."""
+    counts: dict[str, dict[str, Counter[str]]] = {}
+    for p in passages:
+        if p.speaker != NARRATOR:
+            counts.setdefault(p.speaker, {}).setdefault(p.source, Counter())[p.role] += 1
+    return {speaker: {source: c.most_common(1)[0][0] for source, c in by_source.items()} for speaker, by_source in counts.items()}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -25,8 +26,8 @@ from .config import Config
 from .embed import Embedder, load_embedder
 from .errors import UserError
 from .index import SearchIndex, embedding_text
-from .query import AGE, QueryIntent, is_fragment, publication_words, read_query, speakers_by_source
-from .records import Hit, Passage
+from .query import AGE, QueryIntent, is_fragment, publication_words, read_query, roles_by_speaker, speakers_by_source
+from .records import NARRATOR, Hit, Passage
 from .speakers import SpeakerNames
 from .terms import STOPWORDS, stemmer
 
@@ -87,6 +88,11 @@ class Retriever:
         for i, p in enumerate(self.passages):
             if p.source not in self._openings and not self._fragment[i] and ends_sentence(p.text):
                 self._openings[p.source] = i
+        # per speaker and source, their first passage that is no title: where they begin to speak
+        self._first_words: dict[str, dict[str, int]] = {}
+        for i, p in enumerate(self.passages):
+            if p.speaker != NARRATOR and not self._fragment[i]:
+                self._first_words.setdefault(p.speaker, {}).setdefault(p.source, i)
         self._interviewer_turns: dict[str, list[int]] = {}  # per source, in document order
         for i in np.flatnonzero(self._interviewer):
             self._interviewer_turns.setdefault(self.passages[i].source, []).append(int(i))
@@ -94,6 +100,7 @@ class Retriever:
         self._source_words = publication_words({s: m.publication for s, m in meta.items()},
                                                {s: m.aliases for s, m in meta.items()})
         self._source_speakers = speakers_by_source(self.passages)
+        self._speaker_roles = roles_by_speaker(self.passages)
         self._reranker = None
         self._lock = threading.Lock()
 
@@ -127,6 +134,11 @@ class Retriever:
         return dict(self._source_speakers)
 
     @property
+    def speaker_roles(self) -> dict[str, dict[str, str]]:
+        """Per speaker, per source they speak in, the part they play there."""
+        return {speaker: dict(roles) for speaker, roles in self._speaker_roles.items()}
+
+    @property
     def publication_words(self) -> dict[str, frozenset[str]]:
         """Per source, the words that name its publication ("herald", "ng")."""
         return dict(self._source_words)
@@ -156,6 +168,8 @@ class Retriever:
         lexical = self._lexical(query, n, allowed) if mode in ("hybrid", "lexical") else {}
         intent = self.intent(query)
         structural = self._structural(intent, allowed) if mode == "hybrid" else {}
+        if intent.roster and mode == "hybrid":  # "who are the speakers": found by who they are, not by words
+            return self._collapse_duplicates(self._roster(intent, allowed), dense, lexical, k)
         fused = self._fuse(dense, lexical, mode, intent, structural)
         beside: dict[int, str] = {}
         if mode == "hybrid" and intent.about_asking and not intent.ordinal:
@@ -250,6 +264,24 @@ class Retriever:
         turns = {source: ids for source, ids in turns.items() if ids}
         picked = [ids[0] if intent.ordinal == "first" else ids[-1] for _, ids in sorted(turns.items(), key=lambda kv: order(kv[0]))]
         return {i: float(len(picked) - r) for r, i in enumerate(picked)}
+
+    def _roster(self, intent: QueryIntent, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        """For "who are the speakers?": each speaker's first words, in the source where they
+        say most (of the sources the question names, if it names any), the speakers who say
+        most first."""
+        said: Counter[tuple[str, str]] = Counter()  # characters spoken, per speaker and source
+        for i, p in enumerate(self.passages):
+            if allowed is None or allowed[i]:
+                said[p.speaker, p.source] += len(p.text)
+        picked = []
+        for speaker, firsts in self._first_words.items():
+            here = {source: i for source, i in firsts.items() if (speaker, source) in said
+                    and (allowed is None or allowed[i]) and (not intent.sources or source in intent.sources)}
+            if here:
+                main = max(here, key=lambda source: (said[speaker, source], -here[source]))
+                picked.append((sum(said[speaker, source] for source in here), here[main]))
+        picked.sort(key=lambda x: (-x[0], x[1]))
+        return [(i, 1.0 - r / (2 * len(picked))) for r, (_, i) in enumerate(picked)]
 
     def _with_exchanges(self, fused: list[tuple[int, float]], allowed: np.ndarray | None
                         ) -> tuple[list[tuple[int, float]], dict[int, str]]:

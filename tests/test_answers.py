@@ -534,3 +534,42 @@ def test_who_is_he_after_a_question_about_someone_describes_them(pipeline, texts
     assert answer.citations[0].passage.speaker == "narrator", answer.text  # what is said of him, not his opinions
     assert not answer.text.startswith("Khalid Amiri —")
     assert_well_cited(answer, texts)
+
+
+def test_who_are_the_speakers_names_each_one_with_their_part_and_first_words(pipeline, texts):
+    answer = pipeline.ask("Who are the speakers?")
+    assert not answer.abstained, answer.text
+    speakers = {p.speaker for p in pipeline.index.passages} - {"narrator"}
+    cited = [c.passage.speaker for c in answer.citations]
+    assert sorted(cited) == sorted(speakers)  # every one, each once, the writer not among them
+    assert answer.text.startswith(f"{len(speakers)} people speak in these transcripts")
+    said = {s: sum(len(p.text) for p in pipeline.index.passages if p.speaker == s) for s in speakers}
+    assert cited == sorted(speakers, key=lambda s: -said[s])  # who says most first
+    assert set(cited[:2]) == {"Ahmad Massoud", "Khalid Amiri"}
+    assert "Khalid Amiri (interviewed in The International Correspondent and Nezavisimaya Gazeta" in answer.text
+    assert "Faisal Saeed Al Mutaar (asks the questions in The International Correspondent)" in answer.text
+    for c in answer.citations:  # each quoted by the first sentence they speak
+        first = min((p for p in pipeline.index.passages if p.speaker == c.passage.speaker and p.source == c.passage.source),
+                    key=lambda p: p.start)
+        assert c.start - first.start < 400
+    assert_well_cited(answer, texts)
+
+
+def test_who_is_quoted_in_a_publication_names_only_its_speakers(pipeline, texts):
+    answer = pipeline.ask("Who is quoted in Newsweek?")
+    assert not answer.abstained, answer.text
+    assert answer.text.startswith("4 people speak in Newsweek")
+    assert {c.passage.source for c in answer.citations} == {"003_ecfc993b8a397a1a.txt"}
+    assert answer.citations[0].passage.speaker == "Ali Nazary"
+    assert_well_cited(answer, texts)
+    # a question about what the speakers said is no roster: it is searched by its words
+    topical = pipeline.ask("Who was interviewed about the Doha deal?")
+    assert not topical.text.startswith(("10 people", "4 people"))
+
+
+def test_who_speaks_works_on_a_transcript_the_metadata_does_not_know(unseen_pipeline):
+    answer = unseen_pipeline.ask("who is speaking here?")
+    assert not answer.abstained, answer.text
+    assert [c.passage.speaker for c in answer.citations] == ["Tom Reyes", "Maria Lopez"]
+    assert "Maria Lopez (asks the questions in" in answer.text
+    assert "“My grandmother kept twelve hives behind her orchard, and I inherited them when I was nineteen.” [1]" in answer.text

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from rag.config import Config
-from rag.query import AGE, AGE_QUESTION, described, is_fragment, people_in, publication_words, read_query, summary_asked, who_asks
+from rag.query import AGE, AGE_QUESTION, described, is_fragment, people_in, publication_words, read_query, roster_asked, summary_asked, who_asks
 from rag.records import Passage
 from rag.retrieve import Retriever
 from rag.speakers import SpeakerNames
@@ -246,6 +246,32 @@ def test_questions_about_who_asked_the_questions(question, asks):
 def test_questions_asking_what_a_source_is_about(question, summary):
     assert summary_asked(question) is summary
     assert read_query(question, NAMES, SPEAKERS, SOURCE_WORDS).summary is summary
+
+
+@pytest.mark.parametrize(
+    ("question", "roster"),
+    [
+        ("Who are the speakers?", True),
+        ("who are the people in these transcripts", True),
+        ("Who is quoted in the Harbour Times piece?", True),
+        ("Who was interviewed?", True),
+        ("List all the speakers please", True),
+        ("Which people speak in the Radio North interview?", True),
+        ("Who are the people fighting the flood?", False),
+        ("Who speaks about the ferry?", False),
+        ("Who was interviewed about the pier?", False),
+        ("Who interviewed Okafor?", False),  # the interviewer: who_asks
+    ],
+)
+def test_questions_asking_who_speaks(question, roster):
+    assert roster_asked(question, SOURCE_WORDS) is roster
+    assert read_query(question, NAMES, SPEAKERS, SOURCE_WORDS).roster is roster
+
+
+def test_without_publications_a_capitalised_word_may_name_one():
+    assert roster_asked("Who is quoted in the Gazette?")
+    assert not roster_asked("Who is quoted in the Gazette?", SOURCE_WORDS)
+    assert not roster_asked("Who is quoted on the ferry?")
 
 
 @pytest.mark.parametrize(
