@@ -4,6 +4,7 @@ A corpus folder may hold `metadata.toml`:
 
     [people."Sam Whitfield"]
     aliases = ["Sam Whitfeld", "Whitfeld", "Whitfield"]
+    roles = ["harbour master"]            # what a question may call them ("the harbour master")
 
     [[sources]]
     file = "interview.txt"
@@ -33,6 +34,7 @@ METADATA_FILE = "metadata.toml"
 class Metadata:
     sources: dict[str, SourceMeta] = field(default_factory=dict)
     people: dict[str, tuple[str, ...]] = field(default_factory=dict)  # canonical -> aliases
+    roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # canonical -> roles ("harbour master")
     examples: tuple[str, ...] = ()  # questions this corpus answers, offered on the chat page
 
     def source(self, name: str) -> SourceMeta:
@@ -58,9 +60,12 @@ def load_metadata(folder: Path) -> Metadata:
         raise UserError(f"{path}: cannot read the metadata file: {e}") from None
 
     people: dict[str, tuple[str, ...]] = {}
+    roles: dict[str, tuple[str, ...]] = {}
     for name, entry in (data.get("people") or {}).items():
         aliases = entry.get("aliases", []) if isinstance(entry, dict) else entry
         people[name] = _strings(aliases, f"{path}: people.{name}.aliases")
+        if isinstance(entry, dict) and entry.get("roles"):
+            roles[name] = _strings(entry["roles"], f"{path}: people.{name}.roles")
 
     sources: dict[str, SourceMeta] = {}
     for i, entry in enumerate(data.get("sources") or []):
@@ -80,4 +85,4 @@ def load_metadata(folder: Path) -> Metadata:
             **text,
         )
     examples = _strings(data.get("examples", []), f"{path}: examples")
-    return Metadata(sources=sources, people=people, examples=examples)
+    return Metadata(sources=sources, people=people, roles=roles, examples=examples)

@@ -161,7 +161,8 @@ class Pipeline:
             raise UserError(f"unknown answerer {answerer!r}; use {' or '.join(ANSWERERS)}")
         with self._lock:  # one consistent snapshot, even while an upload swaps the index
             retriever, extractive = self.retriever, self.extractive
-        query = contextualize(question, history, retriever.names, set(retriever.speakers))
+        # "What did he say ..." after a question about Okafor; "the harbour master" -> who that is
+        query = retriever.roles.resolve(contextualize(question, history, retriever.names, set(retriever.speakers)))
         k = k or self.config.answer_hits
         if retriever.intent(query).roster:  # "who are the speakers": every one of them, each cited
             k = min(max(k, len(retriever.speakers)), self.config.max_k)

@@ -28,6 +28,7 @@ from .errors import UserError
 from .index import SearchIndex, embedding_text
 from .query import AGE, QueryIntent, is_fragment, publication_words, read_query, roles_by_speaker, speakers_by_source
 from .records import NARRATOR, Hit, Passage
+from .roles import Roles
 from .speakers import SpeakerNames
 from .terms import STOPWORDS, stemmer
 
@@ -100,6 +101,9 @@ class Retriever:
         self._source_words = publication_words({s: m.publication for s, m in meta.items()},
                                                {s: m.aliases for s, m in meta.items()})
         self._source_speakers = speakers_by_source(self.passages)
+        # "the spokesperson", "the general": whom the writers introduce so, or the metadata calls so
+        self.roles = Roles.mine([t for p in self.passages for t in (p.text, p.lead_in) if t], self.names,
+                                set(self._speaker_set), declared=index.metadata.roles)
         self._speaker_roles = roles_by_speaker(self.passages)
         self._reranker = None
         self._lock = threading.Lock()
@@ -155,7 +159,7 @@ class Retriever:
         sources: Iterable[str] | None = None,
         mode: str | None = None,
     ) -> list[Hit]:
-        query = check_query(query, self.config)
+        query = self.roles.resolve(check_query(query, self.config))
         if not 1 <= k <= self.config.max_k:
             raise UserError(f"k must be between 1 and {self.config.max_k}, got {k}")
         mode = mode or self.config.retrieval_mode
