@@ -47,6 +47,7 @@ class QueryIntent:
     summary: bool = False  # "Summarize the Herald piece": it asks what a source is about
     age: bool = False  # "How old is Okafor?": it asks a person's age
     roster: bool = False  # "Who are the speakers?": it asks who speaks in the transcripts
+    enumerated: str = ""  # "What was the second demand?": the numbered item it asks for ("second")
 
 
 def people_in(text: str, names: SpeakerNames, speakers: set[str]) -> list[str]:
@@ -124,7 +125,7 @@ def read_query(query: str, names: SpeakerNames, speakers: frozenset[str] | set[s
     people = tuple(p for p in people_in(query, names, speakers) if p != NARRATOR)
     return QueryIntent(people, sources, bool(ASKED.search(query)) or who_asks(query), ordinal_asked(query),
                        described(query, names, speakers), summary_asked(query), bool(AGE_QUESTION.search(query)),
-                       roster_asked(query, source_words))
+                       roster_asked(query, source_words), enumerated(query))
 
 
 # "How old is Okafor?", "What is Okafor's age?", "what ages do they give"; and how a writer
@@ -221,6 +222,32 @@ def ordinal_asked(query: str) -> str:
     if not ASKED.search(query) or _TOPIC.search(query):
         return ""
     return "first" if _FIRST.search(query) else "last" if _LAST.search(query) else ""
+
+
+# "the second demand", "his third point": an item its speaker or writer numbered. Not "the
+# first question" (ordinal_asked: found by its place) nor "the first time", "last year".
+_ENUMERATED = re.compile(r"\b(?:the|his|her|their|its|your|my)\s+(first|second|third|fourth|fifth|sixth|last|final)\s+"
+                         r"(?!(?:time|times|day|days|week|weeks|month|months|year|years|night|minute|hour)\b)[a-z]{3,}",
+                         re.IGNORECASE)
+_NUMBERING = re.compile(r"\b(?:(first|second|third|fourth|fifth|sixth)(?:ly)?|(lastly|finally|the\s+(?:last|final)))\b")
+
+
+def enumerated(query: str) -> str:
+    """ "second" for "What was the second demand?": the question asks for an item someone
+    numbered ("The second demand ... has to do with religion"); "" otherwise."""
+    if ordinal_asked(query):
+        return ""
+    m = _ENUMERATED.search(query)
+    if not m:
+        return ""
+    word = m.group(1).lower()
+    return "last" if word == "final" else word
+
+
+def numbered_items(text: str) -> set[str]:
+    """The ordinals a text numbers items with: {"second"} for "Secondly, ..." or "The
+    second demand ..."; "last" for "lastly", "finally", "the last"."""
+    return {m.group(1) or "last" for m in _NUMBERING.finditer(text.lower())}
 
 
 def is_fragment(p: Passage) -> bool:

@@ -16,7 +16,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import bm25s
 import numpy as np
@@ -26,7 +26,7 @@ from .config import Config
 from .embed import Embedder, load_embedder
 from .errors import UserError
 from .index import SearchIndex, embedding_text
-from .query import AGE, QueryIntent, is_fragment, publication_words, read_query, roles_by_speaker, speakers_by_source
+from .query import AGE, QueryIntent, is_fragment, numbered_items, publication_words, read_query, roles_by_speaker, speakers_by_source
 from .records import NARRATOR, Hit, Passage
 from .roles import Roles
 from .speakers import SpeakerNames
@@ -132,6 +132,16 @@ class Retriever:
             found.update(match)
         return found
 
+    @cached_property
+    def _numbered(self) -> dict[str, np.ndarray]:
+        """Per ordinal ("second"), the passages that number an item with it ("The second
+        demand ..."). Read on the first question that asks for one (1M passages: seconds)."""
+        numbered: dict[str, list[int]] = {}
+        for i, p in enumerate(self.passages):
+            for ordinal in numbered_items(p.text):
+                numbered.setdefault(ordinal, []).append(i)
+        return {o: np.array(ids, dtype=np.int64) for o, ids in numbered.items()}
+
     @property
     def source_speakers(self) -> dict[str, frozenset[str]]:
         """Per source, the speakers who talk in it."""
@@ -168,10 +178,11 @@ class Retriever:
         allowed = self._allowed(self.resolve_speakers(speakers), self.resolve_sources(sources))
         n = max(self.config.candidates, 4 * k)
 
-        dense = self._dense(query, n, allowed) if mode in ("hybrid", "dense") else {}
+        vector = self.embedder.encode_queries([query]) if mode in ("hybrid", "dense") else None
+        dense = self._dense(vector, n, allowed) if vector is not None else {}
         lexical = self._lexical(query, n, allowed) if mode in ("hybrid", "lexical") else {}
         intent = self.intent(query)
-        structural = self._structural(intent, allowed) if mode == "hybrid" else {}
+        structural = self._structural(intent, allowed, vector, n) if mode == "hybrid" else {}
         if intent.roster and mode == "hybrid":  # "who are the speakers": found by who they are, not by words
             return self._collapse_duplicates(self._roster(intent, allowed), dense, lexical, k)
         fused = self._fuse(dense, lexical, mode, intent, structural)
@@ -194,8 +205,7 @@ class Retriever:
             raise UserError("no passage matches both filters (that speaker is not in that source)")
         return mask
 
-    def _dense(self, query: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
-        q = self.embedder.encode_queries([query])
+    def _dense(self, q: np.ndarray, n: int, allowed: np.ndarray | None) -> dict[int, float]:
         if allowed is None:
             scores, ids = self.index.faiss_index.search(q, min(n, len(self.passages)))
             return {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i >= 0}
@@ -243,18 +253,28 @@ class Retriever:
         if intent.age and intent.people:  # "how old is X": where a writer gives X's age ("X, 52, ...")
             aged = [bool(AGE.search(self.passages[i].text)) and any(self.names.mentions(self.passages[i].text, p) for p in intent.people) for i in ids]
             w *= 1 + c.age_prior * np.array(aged, dtype=bool)
+        if intent.enumerated:  # "the second demand": where an item is numbered so
+            w *= 1 + c.enumeration_prior * np.isin(ids, self._numbered.get(intent.enumerated, ()))
         if intent.describes:  # "who is X": a sentence of someone else's about X, not X's words
             own = np.array([self.passages[i].speaker == intent.describes for i in ids], dtype=bool)
             about = np.array([not own[n] and self.names.mentions(self.passages[i].text, intent.describes) for n, i in enumerate(ids)], dtype=bool)
             w *= np.where(own, c.describe_own_weight, 1.0) * (1 + c.describe_prior * (about & ~self._fragment[ids]))
         return w
 
-    def _structural(self, intent: QueryIntent, allowed: np.ndarray | None) -> dict[int, float]:
+    def _structural(self, intent: QueryIntent, allowed: np.ndarray | None, vector: np.ndarray | None = None,
+                    n: int = 0) -> dict[int, float]:
         """Passages found by where they stand, not by their words: for "what was the first
         (last) question", each source's first (last) interviewer turn; for "summarize ...",
         each source's opening; the sources of the people or publication the question names
-        first."""
+        first. For "what was the second demand", the passages that number an item so, the
+        closest to the question first (its words may not be theirs: "condition", "demand")."""
         named = set(intent.people)
+        if intent.enumerated and vector is not None:
+            rows = self._numbered.get(intent.enumerated, np.zeros(0, dtype=np.int64))
+            if allowed is not None:
+                rows = rows[allowed[rows]]
+            scores = self.index.vectors[rows] @ vector[0]
+            return {int(rows[i]): float(scores[i]) for i in _top(scores, n)}
 
         def order(source: str) -> tuple[int, int]:
             return (-(source in intent.sources), -len(self._source_speakers[source] & named))

@@ -573,3 +573,15 @@ def test_who_speaks_works_on_a_transcript_the_metadata_does_not_know(unseen_pipe
     assert [c.passage.speaker for c in answer.citations] == ["Tom Reyes", "Maria Lopez"]
     assert "Maria Lopez (asks the questions in" in answer.text
     assert "“My grandmother kept twelve hives behind her orchard, and I inherited them when I was nineteen.” [1]" in answer.text
+
+
+def test_and_the_second_one_quotes_the_item_numbered_second(pipeline, texts):
+    history = [{"role": "user", "content": "What was the first condition Ali Nazary said the NRF had before it would stop fighting?"},
+               {"role": "assistant", "content": "A just Afghanistan where everyone can coexist [1]"}]
+    answer = pipeline.ask("ok and what was the second one?", history=history)
+    assert not answer.abstained, answer.text
+    lead = answer.citations[0]
+    assert "second demand" in lead.quote and "Islam" in lead.quote, answer.text
+    # from the source where Nazary speaks, not another man's "Second, ..." elsewhere
+    assert lead.passage.source in {p.source for p in pipeline.retriever.passages if p.speaker == "Ali Nazary"}
+    assert_well_cited(answer, texts)

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from rag.config import Config
-from rag.query import AGE, AGE_QUESTION, described, is_fragment, people_in, publication_words, read_query, roster_asked, summary_asked, who_asks
+from rag.query import AGE, AGE_QUESTION, described, enumerated, is_fragment, numbered_items, people_in, publication_words, read_query, roster_asked, summary_asked, who_asks
 from rag.records import Passage
 from rag.retrieve import Retriever
 from rag.speakers import SpeakerNames
@@ -291,3 +291,25 @@ def test_questions_asking_an_age(question, age):
 )
 def test_how_a_writer_gives_an_age(text, gives):
     assert bool(AGE.search(text)) is gives
+
+
+@pytest.mark.parametrize(
+    "question, ordinal",
+    [
+        ("What was the second demand?", "second"),
+        ("what was his third point", "third"),
+        ("And the final reason he gave?", "last"),
+        ("What was the first question?", ""),  # found by its place among the questions asked
+        ("What did he say the first time?", ""),
+        ("What happened in the last year of the war?", ""),
+    ],
+)
+def test_a_question_that_asks_for_a_numbered_item(question, ordinal):
+    assert enumerated(question) == ordinal
+
+
+def test_the_ordinals_a_text_numbers_items_with():
+    assert numbered_items("Secondly, the pier. The third\ndemand is the road.") == {"second", "third"}
+    assert numbered_items("Finally, we left.") == {"last"}
+    assert numbered_items("We met last year, one second before noon.") == {"second"}
+    assert numbered_items("We met last year.") == set()
