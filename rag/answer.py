@@ -82,6 +82,9 @@ DESCRIBED_BONUS = 0.15
 # "Who interviewed X?": a further interviewer is named when their turn scores at least this
 # share of the first one's
 WHO_ASKS_BAR = 0.6
+# "Who urged X?": a speaker recounting that someone else of the transcripts did ("Professor
+# X told them ...") yields the lead to that person's own sentence when it scores this much of it
+RECOUNTED_BAR = 0.5
 # Beyond the first quote, another one is added when it scores at least this share of the
 # best (comparisons: COMPARE_BAR), up to PLAIN_QUOTES quotes (comparisons: max_quotes).
 MORE_QUOTES_BAR = 0.75
@@ -367,12 +370,21 @@ class ExtractiveAnswerer:
         gets each one's best sentence. With `holding` (a figure question: the ids of the
         sentences that hold one), every quote holds the figure."""
         best = scored[0]
+        recounted = None
         if _WHO.search(question) and not describes:
-            person = next((s for s in scored if s.hit.passage.role in ("interviewee", "quoted", "speaker")), None)
-            if person is not None and person.score >= 0.6 * best.score:
-                best = person
+            told = self._recounted(best, scored)  # "Khosty argued that ...": Khosty's own words
+            if told is None:
+                person = next((s for s in scored if s.hit.passage.role in ("interviewee", "quoted", "speaker")), None)
+                if person is not None and person.score >= 0.6 * best.score:
+                    best = person
+                told = self._recounted(best, scored)  # "I remember Professor X told them ...": X's own
+            if told is not None:  # the one whose words are recounted leads, in their own words
+                best, recounted = told, best
         chosen = [self._extend(best, scored)]
         seen = {best.hit.passage.id}
+        if recounted is not None:
+            chosen.append(self._extend(recounted, scored))
+            seen.add(recounted.hit.passage.id)
         comparing = bool(_COMPARE.search(question))
         qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words, self.source_words)
         def mentioned(person: str) -> int:  # where the question names them
@@ -416,6 +428,22 @@ class ExtractiveAnswerer:
                     chosen.append(self._extend(cand, scored))
                     cited.add(cand.hit.passage.source)
         return chosen
+
+    def _recounted(self, best: Scored, scored: list[Scored]) -> Scored | None:
+        """For a "who" question: when the best sentence recounts what someone else of the
+        transcripts did or said (a writer's "X argued that ...", a speaker's "I clearly
+        remember that Professor X ... He called upon the world ..."), that person's own
+        sentence, if it comes close."""
+        p = best.hit.passage
+        told = p.text[: best.end]
+        for s in scored:
+            other = s.hit.passage.speaker
+            if s.score < RECOUNTED_BAR * best.score:
+                break
+            if other not in (p.speaker, NARRATOR) and s.hit.passage.role != "interviewer" and s.overlap > 0 \
+                    and self.names.mentions(told, other):
+                return s
+        return None
 
     def check_answerable(self, question: str, scored: list[Scored], describes: str = "") -> tuple[list[Scored], str | None, set[int] | None]:
         """The sentences that can answer, or why none can, and (for a figure) the ids of the

@@ -585,3 +585,21 @@ def test_and_the_second_one_quotes_the_item_numbered_second(pipeline, texts):
     # from the source where Nazary speaks, not another man's "Second, ..." elsewhere
     assert lead.passage.source in {p.source for p in pipeline.retriever.passages if p.speaker == "Ali Nazary"}
     assert_well_cited(answer, texts)
+
+
+@pytest.mark.parametrize(
+    "question, who, recounted_by",
+    [
+        # Massoud recalls it ("I clearly remember that Professor Burhanuddin Rabbani ... He
+        # called upon the world ..."); Rabbani's own words are quoted in the same piece
+        ("Who urged the Bonn Conference not to exclude the Taliban?", "Burhanuddin Rabbani", "Ahmad Massoud"),
+        # the writer's "Khosty argued that ..." outscores Khosty's own two words ("too high")
+        ("Who said the Panjshir resistance's demands were too high?", "Qari Saeed Khosty", "narrator"),
+    ],
+)
+def test_who_did_it_names_the_one_whose_words_are_recounted(pipeline, texts, question, who, recounted_by):
+    answer = pipeline.ask(question)
+    assert not answer.abstained, answer.text
+    assert answer.text.startswith(f"{who} — "), answer.text
+    assert [c.passage.speaker for c in answer.citations[:2]] == [who, recounted_by], answer.text
+    assert_well_cited(answer, texts)
