@@ -207,7 +207,7 @@ class ExtractiveAnswerer:
             score = w_hit * hit.score + w_overlap * overlap + w_cosine * cosine
             if wants_figure and _NUMBER.search(sentence):
                 score += 0.15
-            if ordinal and ordinal in numbered_items(sentence):
+            if ordinal and ordinal in numbered_items(_in_context(p, s, e)):
                 score += ENUMERATED_BONUS  # "the second demand": the sentence that numbers it so
             if not about_asking and (p.role == "interviewer" or sentence.rstrip(" ”\"'’").endswith("?")):
                 score *= QUESTION_WEIGHT  # a question (an interviewer's, or a rhetorical one) rarely answers one

@@ -226,10 +226,13 @@ def ordinal_asked(query: str) -> str:
 
 # "the second demand", "his third point": an item its speaker or writer numbered. Not "the
 # first question" (ordinal_asked: found by its place) nor "the first time", "last year".
-_ENUMERATED = re.compile(r"\b(?:the|his|her|their|its|your|my)\s+(first|second|third|fourth|fifth|sixth|last|final)\s+"
-                         r"(?!(?:time|times|day|days|week|weeks|month|months|year|years|night|minute|hour)\b)[a-z]{3,}",
-                         re.IGNORECASE)
-_NUMBERING = re.compile(r"\b(?:(first|second|third|fourth|fifth|sixth)(?:ly)?|(lastly|finally|the\s+(?:last|final)))\b")
+_TIMES = r"(?:time|times|day|days|week|weeks|month|months|year|years|night|minute|minutes|hour|hours)\b"
+_ENUMERATED = re.compile(rf"\b(?:the|his|her|their|its|your|my)\s+(first|second|third|fourth|fifth|sixth|last|final)\s+"
+                         rf"(?!{_TIMES})[a-z]{{3,}}", re.IGNORECASE)
+_ORDINAL = r"(first|second|third|fourth|fifth|sixth)"
+# how a text numbers an item: "Secondly", "Second, ...", "the second demand", "lastly"
+_NUMBERING = re.compile(rf"\b(?:{_ORDINAL}ly|{_ORDINAL},|(?:the|his|her|their|its|our|my|a)\s+{_ORDINAL}\s+(?!{_TIMES})[a-z]"
+                        rf"|(lastly|finally|the\s+(?:last|final)\s+(?!{_TIMES})[a-z]))")
 
 
 def enumerated(query: str) -> str:
@@ -247,7 +250,7 @@ def enumerated(query: str) -> str:
 def numbered_items(text: str) -> set[str]:
     """The ordinals a text numbers items with: {"second"} for "Secondly, ..." or "The
     second demand ..."; "last" for "lastly", "finally", "the last"."""
-    return {m.group(1) or "last" for m in _NUMBERING.finditer(text.lower())}
+    return {m.group(1) or m.group(2) or m.group(3) or "last" for m in _NUMBERING.finditer(text.lower())}
 
 
 def is_fragment(p: Passage) -> bool:

@@ -138,7 +138,7 @@ class Retriever:
         demand ..."). Read on the first question that asks for one (1M passages: seconds)."""
         numbered: dict[str, list[int]] = {}
         for i, p in enumerate(self.passages):
-            for ordinal in numbered_items(p.text):
+            for ordinal in numbered_items(f"{p.lead_in} {p.text}"):  # "The first condition calls for" + the quote
                 numbered.setdefault(ordinal, []).append(i)
         return {o: np.array(ids, dtype=np.int64) for o, ids in numbered.items()}
 
