@@ -603,3 +603,18 @@ def test_who_did_it_names_the_one_whose_words_are_recounted(pipeline, texts, que
     assert answer.text.startswith(f"{who} — "), answer.text
     assert [c.passage.speaker for c in answer.citations[:2]] == [who, recounted_by], answer.text
     assert_well_cited(answer, texts)
+
+
+@pytest.mark.parametrize(
+    "question, point",
+    [
+        # the answer turn opens with its point, then elaborates ("The Taliban are using China in two ways ...")
+        ("What did Khalid Amiri say about China?", "not natural partners"),
+        ("What did the Taliban tell Massoud when he tried to open talks with them?", "We just want you to surrender."),
+    ],
+)
+def test_the_point_a_passage_opens_with_is_quoted(pipeline, texts, question, point):
+    answer = pipeline.ask(question)
+    assert not answer.abstained, answer.text
+    assert any(point in c.quote for c in answer.citations), answer.text
+    assert_well_cited(answer, texts)
