@@ -521,8 +521,9 @@ class ExtractiveAnswerer:
             figured = [s for s in scored if holds_figure(s)]
             if not figured:
                 measure = _MEASURE.search(question)
-                what = (unit.group(0) if unit else measure.group(0) if measure
-                        else f"the number of {' '.join(counted)}" if counted else "the figure asked for")
+                amount = "the amount of" if re.search(r"\bhow much\b", question, re.IGNORECASE) else "the number of"
+                what = (f"a figure {unit.group(0)}" if unit else measure.group(0) if measure
+                        else f"{amount} {' '.join(counted)}" if counted else "the figure asked for")
                 return [], f"no passage gives {what}", None
             scored = figured + [s for s in scored if s not in figured]
             holding = {id(s) for s in figured}

@@ -260,6 +260,19 @@ def test_questions_the_evidence_only_seems_to_answer_abstain(pipeline, question)
     assert not answer.citations
 
 
+@pytest.mark.parametrize(
+    "question, says",
+    [
+        ("How much money does Amiri say the world has paid the Taliban so far?", "no passage gives the amount of money"),
+        ("How many fighters does General Amiri command in Panjshir?", "no passage gives the number of fighters"),
+        ("What was the resistance's budget this year in dollars, according to Massoud?", "no passage gives a figure in dollars"),
+    ],
+)
+def test_a_figure_never_given_is_named_in_plain_words(pipeline, question, says):
+    answer = pipeline.ask(question)
+    assert answer.abstained and says in answer.text, answer.text
+
+
 def test_sources_that_disagree_on_a_figure_are_said_to_and_every_sentence_is_cited(pipeline):
     from rag.answer import Scored
 
