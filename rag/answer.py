@@ -611,7 +611,7 @@ class ExtractiveAnswerer:
                 lead = f"{preface} {lead}"
             if introduced:
                 lead = f"{lead} {p.lead_in}"  # the quote finishes the writer's sentence: "He said the demands were “too high”"
-            parts.append(f"{lead} “{quote}” [{n}]")
+            parts.append(f"{lead[:1].upper()}{lead[1:]} “{quote}” [{n}]")  # "a blog summary ... reports:" opens a sentence
         return " ".join(parts), citations
 
 

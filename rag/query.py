@@ -224,11 +224,12 @@ def ordinal_asked(query: str) -> str:
     return "first" if _FIRST.search(query) else "last" if _LAST.search(query) else ""
 
 
-# "the second demand", "his third point": an item its speaker or writer numbered. Not "the
-# first question" (ordinal_asked: found by its place) nor "the first time", "last year".
+# "What was the second demand?", "what's his third point": the item asked for is one its
+# speaker or writer numbered. Not "the first question" (ordinal_asked: found by its place),
+# "the first time", or an ordinal that is no item asked for ("since its first stint in power").
 _TIMES = r"(?:time|times|day|days|week|weeks|month|months|year|years|night|minute|minutes|hour|hours)\b"
-_ENUMERATED = re.compile(rf"\b(?:the|his|her|their|its|your|my)\s+(first|second|third|fourth|fifth|sixth|last|final)\s+"
-                         rf"(?!{_TIMES})[a-z]{{3,}}", re.IGNORECASE)
+_ENUMERATED = re.compile(rf"\b(?:what|which)(?:'s|\s+(?:was|is|were|are))\s+(?:the|his|her|their|its|your|my)\s+"
+                         rf"(first|second|third|fourth|fifth|sixth|last|final)\s+(?!{_TIMES})[a-z]{{3,}}", re.IGNORECASE)
 _ORDINAL = r"(first|second|third|fourth|fifth|sixth)"
 # how a text numbers an item: "Secondly", "Second, ...", "the second demand", "lastly"
 _NUMBERING = re.compile(rf"\b(?:{_ORDINAL}ly|{_ORDINAL},|(?:the|his|her|their|its|our|my|a)\s+{_ORDINAL}\s+(?!{_TIMES})[a-z]"

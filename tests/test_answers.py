@@ -631,3 +631,12 @@ def test_the_point_a_passage_opens_with_is_quoted(pipeline, texts, question, poi
     assert not answer.abstained, answer.text
     assert any(point in c.quote for c in answer.citations), answer.text
     assert_well_cited(answer, texts)
+
+
+def test_an_answer_opening_with_a_publication_in_lower_case_starts_with_a_capital(pipeline, texts):
+    # the metadata calls the source "a blog summary of the International Correspondent interview"
+    answer = pipeline.ask("Which journalist did the International Correspondent interview with Khalid Amiri?")
+    assert not answer.abstained, answer.text
+    assert answer.text[0].isupper(), answer.text
+    assert all(not re.match(r"[a-z]", part) for part in re.split(r"\[\d+\]\s*", answer.text) if part), answer.text
+    assert_well_cited(answer, texts)
