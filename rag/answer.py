@@ -20,6 +20,7 @@ How:
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -630,6 +631,8 @@ def counted_words(question: str) -> list[str]:
     for word in re.findall(r"[\w'-]+", m.group(1)) if m else []:
         if word.lower() in STOPWORDS or word.lower() in _AUXILIARIES or len(words) == 3:
             break
+        if words and word.lower().endswith("ed"):  # "how many delegates attended": the verb after what is counted
+            break
         words.append(word)
     # "how many Red Cross volunteers": a name qualifies what is counted; it is not the thing
     common = [w.lower() for w in words if not w[:1].isupper()]
@@ -644,7 +647,14 @@ def counts(text: str, counted: list[str], window: int = 3) -> bool:
         return True
     words = re.findall(r"[\w'-]+", text.lower())
     figures = [i for i, w in enumerate(words) if _NUMBER.search(w) or _NUMBER_WORD.fullmatch(w)]
-    return any(c[:5] in w for i in figures for w in words[max(0, i - window) : i + window + 1] for c in counted)
+    return any(same_word(c, w) for i in figures for w in words[max(0, i - window) : i + window + 1] for c in counted)
+
+
+def same_word(a: str, b: str) -> bool:
+    """The same word, give or take an inflection: "boat"/"boats", "country"/"countries",
+    "child"/"children"; not a derivation ("delegates"/"delegations", "fighters"/"fighting")."""
+    common = len(os.path.commonprefix([a, b]))
+    return common >= max(3, min(len(a), len(b)) - 1)
 
 
 def _opening_of(hit: Hit, scored: list[Scored]) -> Scored:

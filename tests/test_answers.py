@@ -223,6 +223,10 @@ def test_what_did_x_say_abstains_for_a_person_who_never_speaks(unseen_pipeline):
         ("How many fighters joined?", "The fighters numbered 5,000 by spring.", True),
         ("How many people died?", "It will show people that they are the same as 20 years ago.", False),
         ("How many provinces fell?", "Jul 2021 - ANA Fighting Taliban In Baghlan Province", False),
+        ("How many countries helped?", "Two countries helped, and one country refused.", True),
+        # a word sharing the counted one's stem but not its meaning counts something else
+        ("How many delegates attended the conference?", "I dispatched two delegations: scholars and politicians.", False),
+        ("How many fighters are there?", "After two days of fighting, they left.", False),
     ],
 )
 def test_a_figure_answers_how_many_only_when_it_counts_the_thing_asked(question, sentence, answers):
@@ -266,6 +270,8 @@ def test_questions_the_evidence_only_seems_to_answer_abstain(pipeline, question)
         ("How much money does Amiri say the world has paid the Taliban so far?", "no passage gives the amount of money"),
         ("How many fighters does General Amiri command in Panjshir?", "no passage gives the number of fighters"),
         ("What was the resistance's budget this year in dollars, according to Massoud?", "no passage gives a figure in dollars"),
+        # "two delegations" counts no delegates
+        ("How many delegates attended the Vienna conference where Massoud spoke to Al Majalla?", "no passage gives the number of delegates."),
     ],
 )
 def test_a_figure_never_given_is_named_in_plain_words(pipeline, question, says):
