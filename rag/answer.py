@@ -32,7 +32,7 @@ from .metadata import Metadata
 from .query import AGE, AGE_QUESTION, ASKED, described, enumerated, is_fragment, numbered_items, ordinal_asked, people_in, roster_asked, sources_named, speaker_by_name, summary_asked, who_asks
 from .records import NARRATOR, Answer, Citation, Hit, Passage
 from .speakers import SpeakerNames, name_key
-from .terms import STOPWORDS, stem, terms
+from .terms import STOPWORDS, lemma_stem, lemma_terms, stem, terms
 
 # Text in a transcript that speaks to a machine, not to a person (prompt injection).
 INJECTION = re.compile(
@@ -154,6 +154,7 @@ class QuestionTerms:
     def __init__(self, question: str, df: dict[str, int], n_docs: int, speaker_words: set[str],
                  source_words: frozenset[str] = frozenset()):
         words = [t for t in terms(question) if t not in _FRAME]
+        self.lemmas = dict(zip(terms(question), lemma_terms(question)))  # "stolen" -> "steal"
         self.speaker_order = list(dict.fromkeys(t for t in words if t in speaker_words))  # as the question names them
         self.speaker_terms = set(self.speaker_order)
         # who and where ("Okafor", "the Herald") pick the passages; the rest says what about
@@ -162,8 +163,13 @@ class QuestionTerms:
         self.total = sum(self.weights.values()) or 1.0
 
     def coverage(self, text: str) -> float:
+        """The share of the question's weighted words the text holds, in any form ("stolen"
+        in "steals")."""
         present = set(terms(text))
-        return sum(w for t, w in self.weights.items() if t in present) / self.total
+        if all(t in present for t in self.weights):
+            return 1.0
+        forms = set(lemma_terms(text))
+        return sum(w for t, w in self.weights.items() if t in present or self.lemmas.get(t, t) in forms) / self.total
 
 
 class ExtractiveAnswerer:
@@ -529,7 +535,9 @@ class ExtractiveAnswerer:
             scored = figured + [s for s in scored if s not in figured]
             holding = {id(s) for s in figured}
         qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words, self.source_words)
-        unknown = [t for t in qt.weights if self.df.get(t, 0) == 0]
+        # a word is used when the corpus has it in any form: "stolen" where it says "steals"
+        lemmas = {stem(w.lower()): lemma_stem(w) for w in re.findall(r"[\w'-]+", question)}
+        unknown = [t for t in qt.weights if self.df.get(t, 0) == 0 and self.df.get(lemmas.get(t, t), 0) == 0]
         if unknown and sum(qt.weights[t] for t in unknown) / qt.total >= 0.95:
             words = [w for w in re.findall(r"[\w'-]+", question) if stem(w.lower()) in unknown]
             return [], f"they never mention {' or '.join(words[:3]) or 'this'}", None
@@ -539,7 +547,10 @@ class ExtractiveAnswerer:
         return scored, None, holding
 
     def _in_vocabulary(self, word: str) -> bool:
-        """Does the corpus use this word, or one sharing its first five letters?"""
+        """Does the corpus use this word, its dictionary form, or a word sharing its first
+        five letters?"""
+        if self.df.get(lemma_stem(word), 0):
+            return True  # "mice" where the corpus says "mouse"
         prefix = stem(word.lower())[:5]
         if prefix not in self._prefixes:
             self._prefixes[prefix] = any(t.startswith(prefix) for t in self.df)

@@ -81,13 +81,19 @@ def parse_document(doc: Document, names: SpeakerNames) -> list[Segment]:
     return parse_text(doc.text, doc.meta, names)
 
 
-def document_title(doc: Document) -> str:
-    """The metadata's title, else the first line of a text file, else the file name."""
+def document_title(doc: Document, segments: list[Segment] = ()) -> str:
+    """The metadata's title, else the first line of a text file (unless someone says it:
+    "Maria Lopez: Welcome back" is a turn, not a title), else the file name."""
     if doc.meta.title:
         return doc.meta.title
+    opening = len(doc.text) - len(doc.text.lstrip())
+    line_end = doc.text.find("\n", opening) % (len(doc.text) + 1)  # no newline: the whole text
+    if any(s.speaker and s.start < line_end and s.end > opening for s in segments):
+        return Path(doc.source).stem
     if Path(doc.source).suffix.lower() in TEXT_EXTENSIONS:
         first = doc.text.strip().split("\n", 1)[0]
         first = re.sub(r"https?://\S+", "", first).strip()
+        first = re.sub(r"^#{1,6}\s+", "", first)  # a Markdown heading: "# Storm season" is titled "Storm season"
         if 0 < len(first) <= 200:
             return first
     return Path(doc.source).stem
@@ -95,7 +101,7 @@ def document_title(doc: Document) -> str:
 
 def to_passages(doc: Document, segments: list[Segment], names: SpeakerNames, max_chars: int) -> list[Passage]:
     names = names.for_document(doc.text)
-    title = document_title(doc)
+    title = document_title(doc, segments)
     passages: list[Passage] = []
     question, question_turn = "", None
     local = dict(doc.meta.speakers)

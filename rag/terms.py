@@ -33,5 +33,19 @@ def stemmer():
     return _STEMMER
 
 
+@lru_cache(maxsize=200_000)
+def lemma_stem(word: str) -> str:
+    """The stem of a word's dictionary form: "stolen" -> "steal" (its stem, "stolen", is
+    not "steals"' one), "children" -> "child", "went" -> "go"."""
+    import simplemma
+
+    return stem(simplemma.lemmatize(word.lower(), lang="en").lower())
+
+
 def terms(text: str) -> list[str]:
     return [stem(w) for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS]
+
+
+def lemma_terms(text: str) -> list[str]:
+    """Like `terms`, each word by its dictionary form's stem ("stolen" -> "steal")."""
+    return [lemma_stem(w) for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS]

@@ -646,3 +646,21 @@ def test_an_answer_opening_with_a_publication_in_lower_case_starts_with_a_capita
     assert answer.text[0].isupper(), answer.text
     assert all(not re.match(r"[a-z]", part) for part in re.split(r"\[\d+\]\s*", answer.text) if part), answer.text
     assert_well_cited(answer, texts)
+
+
+def test_a_word_the_corpus_uses_in_another_form_is_not_never_mentioned(tmp_path):
+    from rag.config import Config
+    from rag.terms import lemma_stem, stem
+
+    assert lemma_stem("stolen") == stem("steals") and lemma_stem("children") == stem("child")
+    (tmp_path / "harbour.txt").write_text(
+        "Maria Lopez: What happens in winter?\n"
+        "Dana Okafor: Someone steals the lobster pots every winter, and the council does nothing.\n"
+        "Maria Lopez: And the ferry?\n"
+        "Dana Okafor: The ferry runs twice a week until March.\n", encoding="utf-8")
+    pipeline = Pipeline(Config.from_env(corpus=tmp_path))
+    answer = pipeline.ask("What does Okafor say gets stolen in winter?")  # the transcript says "steals"
+    assert not answer.abstained, answer.text
+    assert "lobster pots" in answer.citations[0].quote and answer.citations[0].passage.speaker == "Dana Okafor"
+    never = pipeline.ask("What does Okafor say gets vandalised?")  # a word it uses in no form
+    assert never.abstained and "never mention" in never.text and "vandalised" in never.text, never.text

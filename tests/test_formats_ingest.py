@@ -151,3 +151,22 @@ def test_a_quote_the_writer_introduces_carries_the_introduction_as_context(tmp_p
     for mode in ("lexical", "dense"):
         found = [h.passage for h in retriever.search("What is the first condition?", k=2, mode=mode)]
         assert wall in found
+
+
+def test_a_markdown_heading_on_the_first_line_is_the_title_without_its_marks(tmp_path):
+    (tmp_path / "harbour.txt").write_text("# Storm Season\nDana Okafor: The pier is gone.\nTom Reyes: We will rebuild it.\n",
+                                          encoding="utf-8")
+    (tmp_path / "plain.txt").write_text("#1 on the harbour list\nDana Okafor: Boats first.\n", encoding="utf-8")
+    passages = load_corpus(tmp_path).passages
+    titles = {p.source: p.title for p in passages}
+    assert titles == {"harbour.txt": "Storm Season", "plain.txt": "#1 on the harbour list"}
+    text = (tmp_path / "harbour.txt").read_text(encoding="utf-8")
+    assert all(text[p.start : p.end] == p.text for p in passages if p.source == "harbour.txt")  # verbatim still
+
+
+def test_a_first_line_someone_says_is_no_title(tmp_path):
+    (tmp_path / "ferry-talk.txt").write_text("Maria Lopez: Welcome back to the show.\nDana Okafor: Thank you for having me.\n"
+                                             "Maria Lopez: How is the ferry?\nDana Okafor: It runs twice a week.\n", encoding="utf-8")
+    (tmp_path / "article.txt").write_text("Storm Season On The Harbour\n\nThe pier is gone, the council says.\n", encoding="utf-8")
+    titles = {p.source: p.title for p in load_corpus(tmp_path).passages}
+    assert titles == {"ferry-talk.txt": "ferry-talk", "article.txt": "Storm Season On The Harbour"}
