@@ -664,3 +664,37 @@ def test_a_word_the_corpus_uses_in_another_form_is_not_never_mentioned(tmp_path)
     assert "lobster pots" in answer.citations[0].quote and answer.citations[0].passage.speaker == "Dana Okafor"
     never = pipeline.ask("What does Okafor say gets vandalised?")  # a word it uses in no form
     assert never.abstained and "never mention" in never.text and "vandalised" in never.text, never.text
+
+
+@pytest.fixture(scope="module")
+def ferry_pipeline(tmp_path_factory):
+    from rag.config import Config
+
+    corpus = tmp_path_factory.mktemp("ferry")
+    (corpus / "ferry.txt").write_text(
+        "Maria Lopez: When does the ferry run again?\n"
+        "Dana Okafor: The ferry starts again next spring, once the pier is rebuilt.\n"
+        "Maria Lopez: And what did you do when the storm hit the harbour?\n"
+        "Dana Okafor: When the storm hit, I tied every boat to the old mill wall and waited.\n", encoding="utf-8")
+    return Pipeline(Config.from_env(corpus=corpus))
+
+
+def test_when_is_answered_by_a_time_told_as_people_say_it(ferry_pipeline):
+    answer = ferry_pipeline.ask("When does Okafor say the ferry starts again?")
+    assert not answer.abstained and "next spring" in answer.citations[0].quote, answer.text
+    exact = ferry_pipeline.ask("On what exact date does the ferry start again?")  # "next spring" is no date
+    assert exact.abstained, exact.text
+
+
+def test_a_when_clause_before_the_question_does_not_ask_when(ferry_pipeline):
+    answer = ferry_pipeline.ask("When the storm hit, what did Okafor do?")
+    assert not answer.abstained, answer.text
+    assert "tied every boat" in answer.citations[0].quote
+
+
+def test_content_words_in_the_stop_list_count():
+    from rag.terms import terms
+
+    assert "system" in terms("What kind of government system does she want?")
+    assert {"mine", "field"} <= set(terms("Who walked them on mine fields?"))
+    assert "name" in terms("Which name does he choose?") and "the" not in terms("the name")
