@@ -623,7 +623,7 @@ class ExtractiveAnswerer:
             again = n > 1 and (p.speaker, p.source) == (chosen[n - 2].hit.passage.speaker, chosen[n - 2].hit.passage.source)
             introduced = _introduced(s)
             if again:  # the same voice in the same source: name it once
-                lead = "It also reports:" if p.speaker == "narrator" or introduced else f"{p.speaker.split()[-1]} also {'asked' if p.role == 'interviewer' else 'said'}:"
+                lead = "It also reports:" if p.speaker == "narrator" or introduced else f"{short_name(p.speaker)} also {'asked' if p.role == 'interviewer' else 'said'}:"
             elif p.speaker == "narrator":
                 lead = f"{where} reports:"
             elif p.role == "interviewer":
@@ -644,6 +644,13 @@ class ExtractiveAnswerer:
 
 # how a speaker's part in a source is told
 _PARTS = {"interviewee": "interviewed in", "interviewer": "asks the questions in", "quoted": "quoted in", "speaker": "speaks in"}
+
+
+def short_name(speaker: str) -> str:
+    """How a speaker is named the second time: "Okafor" for Dana Okafor; a label whose last
+    word is a letter or a number stays whole ("Grad A", "Speaker 2")."""
+    last = speaker.split()[-1]
+    return speaker if len(last.strip(".")) <= 1 or last.isdigit() else last
 
 
 def counted_words(question: str) -> list[str]:

@@ -698,3 +698,10 @@ def test_content_words_in_the_stop_list_count():
     assert "system" in terms("What kind of government system does she want?")
     assert {"mine", "field"} <= set(terms("Who walked them on mine fields?"))
     assert "name" in terms("Which name does he choose?") and "the" not in terms("the name")
+
+
+def test_a_speaker_is_named_again_by_surname_unless_the_label_ends_in_a_letter_or_number():
+    from rag.answer import short_name
+
+    assert short_name("Dana Okafor") == "Okafor" and short_name("Madonna") == "Madonna"
+    assert short_name("Grad A") == "Grad A" and short_name("Speaker 2") == "Speaker 2" and short_name("PhD F.") == "PhD F."
