@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -81,13 +82,15 @@ def parse_document(doc: Document, names: SpeakerNames) -> list[Segment]:
     return parse_text(doc.text, doc.meta, names)
 
 
-def document_title(doc: Document, segments: list[Segment] = ()) -> str:
+def document_title(doc: Document, segments: Sequence[Segment] = ()) -> str:
     """The metadata's title, else the first line of a text file (unless someone says it:
     "Maria Lopez: Welcome back" is a turn, not a title), else the file name."""
     if doc.meta.title:
         return doc.meta.title
     opening = len(doc.text) - len(doc.text.lstrip())
-    line_end = doc.text.find("\n", opening) % (len(doc.text) + 1)  # no newline: the whole text
+    line_end = doc.text.find("\n", opening)
+    if line_end < 0:
+        line_end = len(doc.text)
     if any(s.speaker and s.start < line_end and s.end > opening for s in segments):
         return Path(doc.source).stem
     if Path(doc.source).suffix.lower() in TEXT_EXTENSIONS:
