@@ -75,18 +75,18 @@ SCORE_WEIGHTS = (0.25, 0.25, 0.5)
 # demand ... has to do with religion"), as a figure question's bonus for a number
 ENUMERATED_BONUS = 0.15
 # Added to a passage's first sentence: an answer (or a paragraph) opens with its point
-# ("China and the Taliban are not natural partners."), then elaborates. On the seeds' dev
+# ("The ferry will not survive another winter."), then elaborates. On the seeds' dev
 # set, answer accuracy .737 (0) -> .748 (0.03) -> .758 (0.05, 0.06) -> .748 (0.07) -> .717
 # (0.1); the same bonus for speakers only (not the writer's paragraphs): .748 at 0.05.
 LEAD_BONUS = 0.05
 # "they never mention X" when the words the corpus uses in no form carry this share of the
 # question's weight. It decides no dev case alone (other checks catch them too), but without
-# it "Is Khalid Amiri married?" is answered "Only time will tell." On a one-scene transcript
+# it a dev question whether a speaker is married is answered "Only time will tell." On a one-scene transcript
 # it also abstains where the answer names an instance ("What animal does Ross own?": "monkey").
 UNKNOWN_SHARE = 0.95
 # A sentence from a source where none of the people the question names speaks: neither their
 # words nor a writer's account of them. On the seeds' dev set the same accuracy at 1.0, 0.85
-# and 0.7; at 1.0 "the second (demand) Nazary named" led with another man's "Second, ...".
+# and 0.7; at 1.0 "the second demand" the spokesman named led with another man's "Second, ..." from another piece.
 OTHER_SOURCE_WEIGHT = 0.85
 # "Who is X?": X's own sentences count this much, and a sentence of someone else's that
 # names X gains this (what others say of X describes X; X's opinions don't)
@@ -404,7 +404,7 @@ class ExtractiveAnswerer:
         best = scored[0]
         recounted = None
         if _WHO.search(question) and not describes:
-            told = self._recounted(best, scored)  # "Khosty argued that ...": Khosty's own words
+            told = self._recounted(best, scored)  # "Reyes argued that ...": Reyes's own words
             if told is None:
                 person = next((s for s in scored if s.hit.passage.role in ("interviewee", "quoted", "speaker")), None)
                 if person is not None and person.score >= 0.6 * best.score:
@@ -429,7 +429,7 @@ class ExtractiveAnswerer:
                     continue
                 theirs = [s for s in scored if s.hit.passage.speaker == person and s.overlap > 0
                           and (holding is None or id(s) in holding)]
-                # the sentence on the same point as the first quote: "decentralized" / "federated"
+                # the sentence on the same point as the first quote: "a new pier" / "rebuild the quay"
                 own = max(theirs, key=lambda s: s.score + SAME_POINT_WEIGHT * _cos(s, best), default=None)
                 if own is not None and len(chosen) < self.max_quotes:
                     chosen.append(self._extend(own, scored))

@@ -103,7 +103,7 @@ def publication_words(publications: Mapping[str, str],
                       aliases: Mapping[str, Sequence[str]] | None = None) -> dict[str, frozenset[str]]:
     """Per source, the words of its publication's name that tell it apart: a word shared by
     more than half of the sources ("the", "news") names none of them. The metadata's other
-    names for a publication count whole, short ones too ("NG")."""
+    names for a publication count whole, short ones too ("HN")."""
     aliases = aliases or {}
     words = {s: frozenset(w for w in _WORD.findall(pub.lower()) if w not in STOPWORDS and w not in _ANY_INTERVIEW and len(w) > 2)
              | frozenset(w for a in aliases.get(s, ()) for w in _WORD.findall(a.lower()) if w not in STOPWORDS)

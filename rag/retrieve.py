@@ -154,7 +154,7 @@ class Retriever:
 
     @property
     def publication_words(self) -> dict[str, frozenset[str]]:
-        """Per source, the words that name its publication ("herald", "ng")."""
+        """Per source, the words that name its publication ("herald", "hn")."""
         return dict(self._source_words)
 
     def title_of(self, source: str) -> str:

@@ -1,19 +1,19 @@
-"""People named by what they are: "the spokesperson", "the general", "the NRF commander".
+"""People named by what they are: "the spokesperson", "the general", "the HWU organiser".
 
 Example:
-    roles = Roles.mine(["Ali Nazari, the spokesperson for the National Resistance Front, said ..."],
-                       names, speakers={"Ali Nazary"})
-    roles.resolve("What did the NRF spokesman say about the talks?")
-    -> "What did Ali Nazary say about the talks?"
+    roles = Roles.mine(["Sam Whitfeld, the spokesperson for the Harbour Workers Union, said ..."],
+                       names, speakers={"Sam Whitfield"})
+    roles.resolve("What did the HWU spokesman say about the talks?")
+    -> "What did Sam Whitfield say about the talks?"
 
 Where the roles come from: the transcripts themselves, where a writer introduces a speaker
-by a title before the name ("Pentagon Press Secretary John Kirby", "General Dana Okafor",
-"NG columnist Tom Reyes") or by an apposition after it ("Maria Lopez, the harbour master of
+by a title before the name ("Port Authority Press Secretary Ann Lee", "General Dana Okafor",
+"Herald columnist Tom Reyes") or by an apposition after it ("Maria Lopez, the harbour master of
 North Bay, said"); and the metadata (`[people."X"] roles = ["harbour master"]`).
 
 A question's "the <words> <role>" becomes the person when exactly one speaker holds that
-role and every other word of the phrase is a word of that role ("the Taliban spokesman" is
-not the spokesperson *for the National Resistance Front*), and only where the phrase stands
+role and every other word of the phrase is a word of that role ("the council spokesman" is
+not the spokesperson *for the Harbour Workers Union*), and only where the phrase stands
 for a person: after "according to", "did", "ask" ..., before "say", "'s" ..., or at the end
 of a clause ("What is the general situation?" keeps its general).
 """
@@ -57,13 +57,13 @@ def fold(word: str) -> str:
 class Role:
     person: str
     head: str  # the role word, folded: "spokesperson", "command"
-    words: frozenset[str]  # its other words, folded, and the initials of its names ("nrf")
+    words: frozenset[str]  # its other words, folded, and the initials of its names ("hwu")
     phrase: str  # as written
 
 
 def role_of(person: str, phrase: str) -> Role | None:
-    """'spokesperson for the National Resistance Front' -> head 'spokesperson', words
-    {'nation', 'resist', 'front', 'nrf'}; None for no role ('35', 'who runs ...')."""
+    """'spokesperson for the Harbour Workers Union' -> head 'spokesperson', words
+    {'harbour', 'worker', 'union', 'hwu'}; None for no role ('35', 'who runs ...')."""
     before, *after = _PREPOSITION.split(phrase.strip(), maxsplit=1)
     tokens = _TOKEN.findall(before)
     if not tokens or len(tokens) > 5 or not tokens[-1].isalpha():
@@ -72,7 +72,7 @@ def role_of(person: str, phrase: str) -> Role | None:
     words = {fold(t) for t in tokens[:-1] if t.lower() not in _FUNCTION}
     words |= {fold(t) for t in _TOKEN.findall(complement) if t.lower() not in _FUNCTION and t[:1].isupper()}
     for run in re.findall(r"(?:[A-Z][\w’'-]+\s+){1,5}[A-Z][\w’'-]+", f"{before} {complement}"):
-        words.add("".join(w[0] for w in run.split()).casefold())  # "National Resistance Front" -> "nrf"
+        words.add("".join(w[0] for w in run.split()).casefold())  # "Harbour Workers Union" -> "hwu"
     return Role(person, fold(tokens[-1]), frozenset(words), phrase.strip())
 
 
@@ -94,10 +94,10 @@ def _name_in(words: list[str], names: SpeakerNames, speakers: set[str]) -> tuple
             name = " ".join(words[i:j])
             who = names.known(name)
             if who is not None and who not in speakers:
-                return None  # someone who does not speak ("the late Ahmad Shah Massoud")
+                return None  # someone who does not speak ("the late Captain Joseph Okafor")
             who = who or speaker_by_name(name, speakers)
             if who and len(name_key(name).split()) == 1 and name_key(name) != name_key(who).split()[-1]:
-                continue  # one word names someone by their surname only ("Sheikh Ali" is not Ali Nazary)
+                continue  # one word names someone by their surname only ("Captain Sam" is not Sam Whitfield)
             if who in speakers:
                 while i < j - 1 and name_key(words[i]) in HONORIFICS:
                     i += 1
@@ -129,7 +129,7 @@ class Roles:
                     continue
                 person, i, j = found
                 words = m.group(0).split()
-                # "Pentagon Press Secretary John Kirby", "NG columnist Andrei Serenko": the
+                # "Port Authority Press Secretary Ann Lee", "Herald columnist Tom Reyes": the
                 # words just before the name, back to a stop word or a punctuation mark
                 offset = m.start() + len(" ".join(words[:i])) + (1 if i else 0)
                 before = re.search(r"(?:[\w’'-]+ )+$", text[max(0, offset - 80) : offset])

@@ -49,7 +49,7 @@ _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself)\b", re.IGNORECASE)
 _QUOTED_INSIDE = re.compile(
     rf"(?P<who>{_NAME})\s+{_VERB}\s*[:,]\s*(?P<open>['‘\"“])(?P<body>.+?)(?P<close>['’\"”])(?=\s|$)"
 )
-# `(former US envoy. - "NG")`: a note the publication put inside someone's answer.
+# `(former harbour master. - "HN")`: a note the publication put inside someone's answer.
 _EDITOR_NOTE = re.compile(r"\((?P<body>[^()]{3,300}?)\s*[-–—]\s*(?:\"[^\"]{1,30}\"|“[^”]{1,30}”|Ed\.|ed\.)\)")
 _CLOSERS = {"'": "'", "‘": "’", '"': '"', "“": "”"}
 
