@@ -2,6 +2,7 @@
 
     python -m evals.external --benchmark friendsqa --split dev
     python -m evals.external --benchmark qmsum --split dev --max-docs 20
+    python -m evals.external --benchmark friendsqa --split dev --answers   # the answers too
 
 Each benchmark folder (../shared/benchmarks/<name>/, see its SOURCE.md) holds
 `transcripts/<doc>.txt` (a `# title` line, then one `Speaker: text` line per turn: line i
@@ -29,6 +30,7 @@ import argparse
 import bisect
 import json
 import random
+import re
 import shutil
 import sys
 import time
@@ -59,6 +61,7 @@ class Question:
     doc: str  # the transcript's file name
     question: str
     gold: frozenset[int]  # turn ids
+    answers: tuple[str, ...] = ()  # FriendsQA's answer spans ("humping the lamp")
 
 
 class TurnMap:
@@ -109,7 +112,9 @@ def load_questions(folder: Path, benchmark: str, split: str) -> tuple[list[Quest
     if not rows:
         raise UserError(f"no {split!r} questions in {folder}/questions.jsonl")
     field = "evidence_turns" if benchmark == "friendsqa" else "gold_turns"
-    out = [Question(r["id"], f"{r['doc_id']}.txt", r["question"], frozenset(r[field])) for r in rows if r.get(field)]
+    out = [Question(r["id"], f"{r['doc_id']}.txt", r["question"], frozenset(r[field]),
+                    tuple(a for a in r.get("answers", ()) if isinstance(a, str) and a.strip()) if benchmark == "friendsqa" else ())
+           for r in rows if r.get(field)]
     return out, len(rows)
 
 
@@ -211,6 +216,35 @@ def evaluate(retriever: Retriever, questions: list[Question], maps: dict[str, Tu
     return {s: {m: rank_metrics(firsts[(s, m)], KS) for m in modes} for s in scopes}
 
 
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def answer_scores(pipeline, questions: list[Question], maps: dict[str, TurnMap], progress: bool = True) -> dict:
+    """The extractive answerer on FriendsQA, each question asked of its own scene (`sources`
+    filter): how often it answers, how often what it quotes holds one of the gold answer
+    spans (words compared case- and punctuation-blind), and how often it cites a gold turn.
+    FriendsQA's answers are short spans in the scene's words, so a quote can hold them;
+    QMSum's are written summaries, which no quote holds."""
+    answered = holds = cites = 0
+    examples = []
+    for q in tqdm(questions, desc="answers", unit="q", file=sys.stderr, disable=not progress, dynamic_ncols=True):
+        a = pipeline.ask(q.question, sources=[q.doc])
+        if a.abstained:
+            continue
+        answered += 1
+        quoted = _plain(" ".join(c.quote for c in a.citations))
+        held = any(_plain(g) and f" {_plain(g)} " in f" {quoted} " for g in q.answers)
+        holds += held
+        cites += any(set(maps[c.passage.source].turns(c.passage.start, c.passage.end)) & q.gold
+                     for c in a.citations if c.passage.source == q.doc)
+        if not held and len(examples) < 5:
+            examples.append({"question": q.question, "gold": list(q.answers[:2]), "answer": a.text[:200]})
+    n = max(1, len(questions))
+    return {"questions": len(questions), "answered": round(answered / n, 4), "quote_holds_answer": round(holds / n, 4),
+            "cites_gold_turn": round(cites / n, 4), "abstained": round(1 - answered / n, 4), "missed_examples": examples}
+
+
 def print_tables(result: dict) -> None:
     m = result["mapping"]
     print(f"## {result['benchmark']} {result['split']}: {result['questions_scored']} questions scored "
@@ -230,10 +264,15 @@ def print_tables(result: dict) -> None:
         for mode, r in by_mode.items():
             print(f"| {names[scope]} | {MODE_NAMES.get(mode, mode + ' (expected)')} | " + " | ".join(f"{r[f'recall@{k}']:.3f}" for k in KS) + f" | {r['mrr']:.3f} |")
     print()
+    if "answers" in result:
+        a = result["answers"]
+        print(f"answers (extractive, each question asked of its own scene; {a['questions']} questions): answered {a['answered']:.3f}, "
+              f"a quote holds a gold answer {a['quote_holds_answer']:.3f}, cites a gold turn {a['cites_gold_turn']:.3f}")
+        print()
 
 
 def run(benchmark: str, split: str, root: Path, config: Config, max_docs: int | None, limit: int | None,
-        modes=MODES, within: bool = True, progress: bool = True) -> dict:
+        modes=MODES, within: bool = True, progress: bool = True, answers: bool = False) -> dict:
     folder = root / benchmark
     if not (folder / "questions.jsonl").is_file():
         raise UserError(f"benchmark {benchmark!r} not found under {root} (expected {folder}/questions.jsonl)")
@@ -256,7 +295,13 @@ def run(benchmark: str, split: str, root: Path, config: Config, max_docs: int | 
     else:
         note = (f"only the documents of the {split} questions, capped at {max_docs} by a seeded shuffle; "
                 f"{len(dropped)} questions on other documents left out" if max_docs else f"the {split} questions' documents")
-    return {
+    search_seconds = round(time.perf_counter() - t0, 1)
+    answered = None
+    if answers:
+        from rag.pipeline import Pipeline
+
+        answered = answer_scores(Pipeline(config, index=index), questions, maps, progress)
+    result = {
         "benchmark": benchmark,
         "split": split,
         "gold_field": "evidence_turns" if benchmark == "friendsqa" else "gold_turns",
@@ -267,9 +312,12 @@ def run(benchmark: str, split: str, root: Path, config: Config, max_docs: int | 
         "documents": docs if len(docs) <= 50 else f"{len(docs)} documents",
         "mapping": mapping_report(index.passages, maps),
         "index_seconds": round(index_seconds, 1),
-        "search_seconds": round(time.perf_counter() - t0, 1),
+        "search_seconds": search_seconds,
         "scores": scores,
     }
+    if answered is not None:
+        result["answers"] = answered
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -283,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--modes", default=",".join(MODES))
     ap.add_argument("--no-within", action="store_true", help="skip within-document retrieval")
     ap.add_argument("--json", type=Path, metavar="FILE", help="also write the result as JSON")
+    ap.add_argument("--answers", action="store_true", help="also score the extractive answers (FriendsQA only)")
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
     max_docs = args.max_docs if args.max_docs is not None else (20 if args.benchmark == "qmsum" else None)
@@ -292,8 +341,10 @@ def main(argv: list[str] | None = None) -> int:
             raise UserError(f"--modes: use {', '.join(MODES)}")
         if max_docs is not None and max_docs < 1:
             raise UserError(f"--max-docs must be at least 1, got {max_docs}")
+        if args.answers and args.benchmark != "friendsqa":
+            raise UserError("--answers needs short answer spans: FriendsQA has them, QMSum's answers are summaries")
         result = run(args.benchmark, args.split, args.root, Config.from_env(), max_docs, args.limit, modes,
-                     within=not args.no_within, progress=not args.no_progress)
+                     within=not args.no_within, progress=not args.no_progress, answers=args.answers)
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
