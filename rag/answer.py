@@ -29,7 +29,7 @@ import numpy as np
 
 from .chunking import ends_sentence, sentence_spans
 from .metadata import Metadata
-from .query import AGE, AGE_QUESTION, ASKED, described, enumerated, is_fragment, numbered_items, ordinal_asked, people_in, roster_asked, sources_named, speaker_by_name, summary_asked, who_asks
+from .query import AGE, AGE_QUESTION, ASKED, described, enumerated, is_fragment, numbered_items, ordinal_asked, people_in, roster_asked, sources_named, speaker_by_name, speakers_carrying, summary_asked, who_asks
 from .records import NARRATOR, Answer, Citation, Hit, Passage
 from .speakers import SpeakerNames, name_key
 from .terms import STOPWORDS, lemma_stem, lemma_terms, stem, terms
@@ -137,7 +137,8 @@ _SEASONS = "spring|summer|autumn|fall|winter"
 _DATE = re.compile(rf"\b({_MONTHS})\b|\b(1[89]|20)\d\d\b", re.IGNORECASE)
 # ... and for a plain "when", a time told as people say it ("tomorrow", "last spring", "two
 # days ago"); "what exact date" wants a date
-_TOLD_TIME = re.compile(rf"\b({_WEEKDAYS}|today|tonight|tomorrow|yesterday|ago)\b"
+_TOLD_TIME = re.compile(rf"\b({_WEEKDAYS}|today|tonight|tomorrow|yesterday|ago|later|soon|recently|"
+                        rf"the other day|one day|someday|eventually|right now|just now|from now on|in the future)\b"
                         rf"|\b(next|last|this|that) (week|weekend|month|year|decade|{_SEASONS}|morning|afternoon|evening|night|{_WEEKDAYS})\b",
                         re.IGNORECASE)
 _NAME_RE = r"(?:[A-Z][\w’'.-]+\s+){0,3}[A-Z][\w’'-]+"
@@ -494,7 +495,13 @@ class ExtractiveAnswerer:
             who = said_by.group("who") or said_by.group("who2")
             person = self._speaker_named(who)
             if person is None:
-                return [], f"no words of {who.strip()} are in them", None
+                # a name several speakers carry ("Monica": Monica Geller, Fake Monica): the one
+                # whose words the search found, best first
+                carriers = speakers_carrying(who, self.speakers) if len(who.split()) == 1 else frozenset()
+                person = next((x.hit.passage.speaker for x in scored if x.hit.passage.speaker in carriers), None)
+                if person is None:
+                    return [], (f"{who.strip()} is not quoted on this" if carriers
+                                else f"no words of {who.strip()} are in them"), None
             surname = name_key(person).split()[-1]
             # X's own words, or a narrator reporting them ("Okafor argues that ...")
             own = [s for s in scored if s.hit.passage.speaker == person

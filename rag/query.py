@@ -78,19 +78,30 @@ def speaker_by_name(name: str, speakers: Iterable[str]) -> str | None:
     return _name_owners(frozenset(speakers)).get(name_key(name))
 
 
+def speakers_carrying(name: str, speakers: Iterable[str]) -> frozenset[str]:
+    """Every speaker a name may mean: "Monica" -> {"Monica Geller", "Fake Monica"}."""
+    return _name_carriers(frozenset(speakers)).get(name_key(name), frozenset())
+
+
 @lru_cache(maxsize=64)
-def _name_owners(speakers: frozenset[str]) -> dict[str, str]:
-    """Full name, first name or surname -> the one speaker who carries it ("Chandler" ->
-    "Chandler Bing" when no other speaker is called Chandler)."""
-    owners: dict[str, set[str]] = {}
+def _name_carriers(speakers: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Full name, first name or surname -> the speakers who carry it."""
+    carriers: dict[str, set[str]] = {}
     for s in speakers:
         key = name_key(s)
         if not key or s == NARRATOR:
             continue
         words = key.split()
         for k in {key, words[0], words[-1]} - STOPWORDS:  # "Will Smith" is not "what will happen"
-            owners.setdefault(k, set()).add(s)
-    return {k: next(iter(v)) for k, v in owners.items() if len(v) == 1}
+            carriers.setdefault(k, set()).add(s)
+    return {k: frozenset(v) for k, v in carriers.items()}
+
+
+@lru_cache(maxsize=64)
+def _name_owners(speakers: frozenset[str]) -> dict[str, str]:
+    """Full name, first name or surname -> the one speaker who carries it ("Chandler" ->
+    "Chandler Bing" when no other speaker is called Chandler)."""
+    return {k: next(iter(v)) for k, v in _name_carriers(speakers).items() if len(v) == 1}
 
 
 # Words a question uses about any interview, which name no publication even when one

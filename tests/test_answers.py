@@ -675,7 +675,9 @@ def ferry_pipeline(tmp_path_factory):
         "Maria Lopez: When does the ferry run again?\n"
         "Dana Okafor: The ferry starts again next spring, once the pier is rebuilt.\n"
         "Maria Lopez: And what did you do when the storm hit the harbour?\n"
-        "Dana Okafor: When the storm hit, I tied every boat to the old mill wall and waited.\n", encoding="utf-8")
+        "Dana Okafor: When the storm hit, I tied every boat to the old mill wall and waited.\n"
+        "Maria Lopez: Have you seen the new lifeboats?\n"
+        "Dana Lee: I saw the new lifeboats the other day, down at the quay.\n", encoding="utf-8")
     return Pipeline(Config.from_env(corpus=corpus))
 
 
@@ -684,6 +686,17 @@ def test_when_is_answered_by_a_time_told_as_people_say_it(ferry_pipeline):
     assert not answer.abstained and "next spring" in answer.citations[0].quote, answer.text
     exact = ferry_pipeline.ask("On what exact date does the ferry start again?")  # "next spring" is no date
     assert exact.abstained, exact.text
+    seen = ferry_pipeline.ask("When did Lee see the new lifeboats?")
+    assert not seen.abstained and "the other day" in seen.citations[0].quote, seen.text
+
+
+def test_a_first_name_two_speakers_carry_means_the_one_whose_words_answer(ferry_pipeline):
+    # Dana Okafor and Dana Lee: "Dana" is neither alone, and it is not "no words of Dana"
+    answer = ferry_pipeline.ask("What did Dana say about the new lifeboats?")
+    assert not answer.abstained, answer.text
+    assert answer.citations[0].passage.speaker == "Dana Lee" and "the other day" in answer.citations[0].quote
+    nobody = ferry_pipeline.ask("What did Priya say about the new lifeboats?")
+    assert nobody.abstained and "no words of Priya" in nobody.text, nobody.text
 
 
 def test_a_when_clause_before_the_question_does_not_ask_when(ferry_pipeline):
