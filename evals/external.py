@@ -229,7 +229,10 @@ def answer_scores(pipeline, questions: list[Question], maps: dict[str, TurnMap],
     answered = holds = cites = 0
     examples = []
     for q in tqdm(questions, desc="answers", unit="q", file=sys.stderr, disable=not progress, dynamic_ncols=True):
-        a = pipeline.ask(q.question, sources=[q.doc])
+        try:
+            a = pipeline.ask(q.question, sources=[q.doc])
+        except UserError:  # a question the pipeline refuses (empty, too long) counts as unanswered
+            continue
         if a.abstained:
             continue
         answered += 1

@@ -79,7 +79,7 @@ def speaker_by_name(name: str, speakers: Iterable[str]) -> str | None:
 
 
 def speakers_carrying(name: str, speakers: Iterable[str]) -> frozenset[str]:
-    """Every speaker a name may mean: "Monica" -> {"Monica Geller", "Fake Monica"}."""
+    """Every speaker a name may mean: "Dana" -> {"Dana Okafor", "Dana Lee"}."""
     return _name_carriers(frozenset(speakers)).get(name_key(name), frozenset())
 
 
