@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from itertools import islice
 from dataclasses import dataclass
 
 from .query import speaker_by_name
@@ -153,7 +154,7 @@ class Roles:
         for the in re.finditer(r"\bthe\s+", query, re.IGNORECASE):
             if the.start() < last:
                 continue
-            tokens = list(_TOKEN.finditer(query, the.end()))[:4]
+            tokens = list(islice(_TOKEN.finditer(query, the.end()), 4))
             tokens = [t for n, t in enumerate(tokens) if n == 0 or not query[tokens[n - 1].end() : t.start()].strip()]
             for n, token in enumerate(tokens):
                 head, possessive = fold(token.group(0)), bool(re.search(r"[’']s$", token.group(0)))
