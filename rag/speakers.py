@@ -18,6 +18,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
+from .terms import STOPWORDS
+
 # Titles that precede a name without being part of it ("Captain Maria Lopez").
 HONORIFICS = frozenset(
     "mr mrs ms miss dr doctor prof professor general gen commander cmdr colonel col captain"
@@ -25,6 +27,10 @@ HONORIFICS = frozenset(
     " sheikh mullah imam martyr the".split()
 )
 PRONOUNS = frozenset("he she they i we you it this that who".split())
+# Words that open a capitalised run before a name without being part of it ("Hey Ryan,
+# what's up?", "Thanks Maria"): a speaker labelled "Ryan" is not "Hey Ryan".
+GREETINGS = frozenset("hi hey hello bye goodbye thanks thank dear oh okay ok yes yeah well welcome sorry"
+                      " congratulations morning evening night love".split())
 
 _WORD = re.compile(r"[\w’'.-]+")
 # A run of capitalised words: where a document spells a person's full name.
@@ -138,6 +144,15 @@ class SpeakerNames:
         words = name.split()
         return 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
 
+    def _name_word(self, word: str) -> bool:
+        """Could this capitalised word be part of a name? Not a function word, a greeting or
+        a contraction ("And", "Hey", "You're", "That's"), nor a word the document also
+        writes in lower case (a sentence's first word, not a name)."""
+        base = re.split(r"[’']", word.casefold())[0].strip(".-")
+        if not base or base in STOPWORDS or base in PRONOUNS or base in GREETINGS:
+            return False
+        return not re.search(rf"(?<![\w’'-]){re.escape(word.casefold())}(?![\w’'-])", self._doc_text)
+
     def _full_name_in_document(self, token: str) -> str | None:
         """'Reyes' -> 'Tom Reyes' when the document says 'State Senator Tom Reyes';
         'Maria' -> 'Maria Lopez' when it says 'Maria Lopez, 52, is ...'."""
@@ -151,10 +166,11 @@ class SpeakerNames:
                 if key != token:
                     continue
                 if j + 1 < len(words):  # a first name: it and the surname after it
-                    counts[f"{words[j]} {words[j + 1]}"] += n
+                    if self._name_word(words[j + 1]):
+                        counts[f"{words[j]} {words[j + 1]}"] += n
                     continue
                 for i in range(j - 1, max(j - 3, -1), -1):  # a surname: up to two names before
-                    if keys[i] in HONORIFICS:
+                    if keys[i] in HONORIFICS or not self._name_word(words[i]):
                         break
                     counts[" ".join(words[i : j + 1])] += n
         if not counts:

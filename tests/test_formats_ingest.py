@@ -92,6 +92,28 @@ def test_a_script_with_stage_directions_and_one_line_characters(tmp_path):
         assert SCRIPT[p.start : p.end] == p.text
 
 
+GREETED = """Tess: Come in.
+Ryan: I'm back, and I brought soup.
+Tess: Hey Ryan, what's up? Thanks Ryan, that's kind.
+Ryan: You look lovely.
+Bonnie: That's Bonnie's coat. Bye Ryan!
+Ryan: Bye.
+Bonnie: Hi Bonnie, I said to myself.
+Tess: Interviewed by Sam Okafor for the radio. Okafor asked about the harbour.
+Okafor: Is the harbour safe?
+"""
+
+
+def test_a_greeting_before_a_first_name_does_not_become_the_speakers_name(tmp_path):
+    # "Hey Ryan" is a capitalised run ending in the label "Ryan", as "Sam Okafor" ends in
+    # "Okafor"; only the second is a full name.
+    (tmp_path / "scene.txt").write_text(GREETED, encoding="utf-8")
+    said = {p.text: p.speaker for p in load_corpus(tmp_path).passages}
+    assert said["You look lovely."] == "Ryan"
+    assert said["That's Bonnie's coat. Bye Ryan!"] == said["Hi Bonnie, I said to myself."] == "Bonnie"
+    assert said["Is the harbour safe?"] == "Sam Okafor"
+
+
 HANSARD = """House of Commons, sitting of 3 June
 
 The Acting Chair (Ms. Dana Okafor): The honourable member for Port Ellis.
