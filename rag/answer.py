@@ -127,8 +127,11 @@ SAME_POINT_WEIGHT = 1.0
 # nothing.
 SAME_WORDS = 0.55
 _NUMBER = re.compile(r"\d")
-_NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
-                          r"hundreds?|thousands?|millions?|billions?|dozens?)\b", re.IGNORECASE)
+_NUMBER_WORDS = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
+_NUMBER_WORD = re.compile(rf"\b({_NUMBER_WORDS}|hundreds?|thousands?|millions?|billions?|dozens?)\b", re.IGNORECASE)
+# an age in the speaker's own words: "I'm 25", "I told him I was 22", "I'll be forty"
+_OWN_AGE = re.compile(rf"\bI(?:['’]m| am| was| turned| turn| will be|['’]ll be)\s+(?:only |just |almost |nearly |about )?"
+                      rf"(?:\d{{1,3}}|{_NUMBER_WORDS})\b(?!\s*(?:%|percent|minutes|hours|days|weeks|months|dollars|pounds|euros))")
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DATE_QUESTION = re.compile(rf"\b(what (exact )?(date|day|year|month))\b|{_ASKS_WHEN}", re.IGNORECASE)
 _DATE_NAMED = re.compile(r"\b(exact|date|day|year|month)\b", re.IGNORECASE)  # "what exact date", "which year"
@@ -138,8 +141,12 @@ _SEASONS = "spring|summer|autumn|fall|winter"
 _DATE = re.compile(rf"\b({_MONTHS})\b|\b(1[89]|20)\d\d\b", re.IGNORECASE)
 # ... and for a plain "when", a time told as people say it ("tomorrow", "last spring", "two
 # days ago"); "what exact date" wants a date
-_TOLD_TIME = re.compile(rf"\b({_WEEKDAYS}|today|tonight|tomorrow|yesterday|ago|later|soon|recently|"
-                        rf"the other day|one day|someday|eventually|right now|just now|from now on|in the future)\b"
+_TOLD_TIME = re.compile(rf"\b({_WEEKDAYS}|today|tonight|tomorrow|yesterday|ago|later|soon|recently|now|"
+                        rf"the other day|one day|someday|eventually|in the future|noon|midnight|o'clock)\b"
+                        rf"|\b\d{{1,2}}(:\d\d)?\s*([ap]\.?m\b\.?)"
+                        rf"|\b(in|for|another|within)( about| like)? (a|an|\d+|a few|a couple of|several|{_NUMBER_WORDS}) "
+                        rf"(second|minute|hour|day|night|week|month|year)s?\b"
+                        rf"|\b(after|before|until|till|as soon as|the moment|the minute|whenever)\b"
                         rf"|\b(next|last|this|that) (week|weekend|month|year|decade|{_SEASONS}|morning|afternoon|evening|night|{_WEEKDAYS})\b",
                         re.IGNORECASE)
 _NAME_RE = r"(?:[A-Z][\w’'.-]+\s+){0,3}[A-Z][\w’'-]+"
@@ -154,7 +161,13 @@ _AUXILIARIES = frozenset("does did do is are was were has have had will would ca
 _COUNTED = re.compile(r"\b(?:how (?:many|much)|the number of)\s+(.*)", re.IGNORECASE)
 _MEASURE = re.compile(r"\bthe (population|budget)\b", re.IGNORECASE)  # counted by its own name
 # "which musicians", "what is the population of" -> the thing asked about
-_VAGUE = frozenset("ones things thing kind kinds type types part parts sort sorts way ways people person".split())
+_VAGUE = frozenset("ones things thing kind kinds type types part parts sort sorts way ways people person"
+                   " location place item event situation subject reason".split())
+# Words that say what kind of answer is wanted, not what it is about: that the transcripts
+# never use them ("How did she react?", "In which location ...?") is no reason to abstain.
+_ASKED_FOR = frozenset(stem(w) for w in "react reaction respond response happen happened situation location place "
+                       "event conversation subject item reason".split())
+_AGE_WORDS = frozenset(stem(w) for w in ("old", "age"))  # "How old is she?" asks for an age
 _FOCUS = re.compile(r"\b(?:which|what is the|what's the|what was the|what are the)\s+(\w{4,})", re.IGNORECASE)
 
 @dataclass(frozen=True)
@@ -314,9 +327,12 @@ class ExtractiveAnswerer:
         if not missing and confidence < self.threshold:
             missing = "nothing in them answers this question"
         chosen = [] if missing else self.choose(question, scored, holding, describes)
-        if chosen and chosen[0].overlap == 0 and chosen[0].cosine < UNRELATED_COSINE and chosen[0].hit.beside is None:
+        if (chosen and chosen[0].overlap == 0 and chosen[0].cosine < UNRELATED_COSINE and chosen[0].hit.beside is None
+                and not any(s.hit is chosen[0].hit and s.start < chosen[0].end and chosen[0].start < s.end
+                            for s in scored if id(s) in (holding or ()))):
             # the best sentence shares no word with the question and means something else
-            # (a turn found beside its answer is about what that answer is about)
+            # (a turn found beside its answer is about what that answer is about; a figure
+            # found as asked, "I'm 52" for "how old is she", is what the question is about)
             missing = "nothing in them is about this"
         if missing:
             text = f"The transcripts don't say: {missing}. The closest mentions are listed below."
@@ -544,6 +560,8 @@ class ExtractiveAnswerer:
                     told = bool(_TOLD_TIME.search(text)) and not _DATE_NAMED.search(question)
                     return (bool(_DATE.search(text)) or told) and on_topic
                 if wants_age:  # "X, 52, ...", "the 52-year-old": an age, of the person asked about
+                    if _OWN_AGE.search(text) and (not asked_about or s.hit.passage.speaker in asked_about):
+                        return True  # "I'm 25", in the words of the person asked about
                     return bool(AGE.search(text)) and (on_topic or any(self.names.mentions(text, p) for p in asked_about))
                 if not (_NUMBER.search(text) or _NUMBER_WORD.search(text)):
                     return False
@@ -554,6 +572,8 @@ class ExtractiveAnswerer:
                 return on_topic
 
             figured = [s for s in scored if holds_figure(s)]
+            if not figured and wants_date:
+                return [], "no passage gives a date" if _DATE_NAMED.search(question) else "no passage says when", None
             if not figured:
                 measure = _MEASURE.search(question)
                 amount = "the amount of" if re.search(r"\bhow much\b", question, re.IGNORECASE) else "the number of"
@@ -564,7 +584,9 @@ class ExtractiveAnswerer:
             holding = {id(s) for s in figured}
         qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words, self.source_words)
         # a word is used when the corpus has it in any form: "stolen" where it says "steals"
-        unknown = [t for t in qt.weights if self.df.get(t, 0) == 0 and self.df.get(qt.lemmas.get(t, t), 0) == 0]
+        asked_for = _ASKED_FOR | (_AGE_WORDS if AGE_QUESTION.search(question) else frozenset())
+        unknown = [t for t in qt.weights if self.df.get(t, 0) == 0 and self.df.get(qt.lemmas.get(t, t), 0) == 0
+                   and t not in asked_for]
         if unknown and sum(qt.weights[t] for t in unknown) / qt.total >= UNKNOWN_SHARE:
             words = [w for w in re.findall(r"[\w'-]+", question) if stem(w.lower()) in unknown]
             return [], f"they never mention {' or '.join(words[:3]) or 'this'}", None

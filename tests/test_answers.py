@@ -677,7 +677,11 @@ def ferry_pipeline(tmp_path_factory):
         "Maria Lopez: And what did you do when the storm hit the harbour?\n"
         "Dana Okafor: When the storm hit, I tied every boat to the old mill wall and waited.\n"
         "Maria Lopez: Have you seen the new lifeboats?\n"
-        "Dana Lee: I saw the new lifeboats the other day, down at the quay.\n", encoding="utf-8")
+        "Dana Lee: I saw the new lifeboats the other day, down at the quay.\n"
+        "Maria Lopez: Is the inspector coming?\n"
+        "Dana Okafor: The inspector should be here in like 45 minutes.\n"
+        "Maria Lopez: Who paints the boats?\n"
+        "Dana Okafor: My brother paints the boats green.\n", encoding="utf-8")
     return Pipeline(Config.from_env(corpus=corpus))
 
 
@@ -688,6 +692,33 @@ def test_when_is_answered_by_a_time_told_as_people_say_it(ferry_pipeline):
     assert exact.abstained, exact.text
     seen = ferry_pipeline.ask("When did Lee see the new lifeboats?")
     assert not seen.abstained and "the other day" in seen.citations[0].quote, seen.text
+    soon = ferry_pipeline.ask("When will the inspector arrive?")
+    assert not soon.abstained and "in like 45 minutes" in soon.citations[0].quote, soon.text
+
+
+def test_when_with_no_time_told_says_so_in_words_about_time(ferry_pipeline):
+    answer = ferry_pipeline.ask("When does Okafor's brother paint the boats?")
+    assert answer.abstained and "no passage says when" in answer.text, answer.text
+    dated = ferry_pipeline.ask("On what exact date does the ferry start again?")
+    assert dated.abstained and "no passage gives a date" in dated.text, dated.text
+
+
+def test_an_age_in_the_speakers_own_words_and_a_reaction_asked_about(tmp_path):
+    from rag.config import Config
+
+    (tmp_path / "quay.txt").write_text(
+        "Maria Lopez: How long have you kept the light?\n"
+        "Dana Okafor: Thirty years. I'm 52, and I was 22 when I started.\n"
+        "Maria Lopez: They are closing the lighthouse.\n"
+        "Dana Okafor: That is a disgrace, and I told the council so.\n"
+        "Maria Lopez: Will you retire?\n"
+        "Dana Okafor: Not while the boats still come in.\n", encoding="utf-8")
+    pipeline = Pipeline(Config.from_env(corpus=tmp_path))
+    age = pipeline.ask("How old does Okafor say she is?")  # no writer says "Okafor, 52,"
+    assert not age.abstained and "I'm 52" in age.citations[0].quote, age.text
+    # the transcript never says "react": that names the kind of answer, not its topic
+    reaction = pipeline.ask("How did Okafor react to the lighthouse closing?")
+    assert not reaction.abstained and reaction.citations[0].passage.speaker == "Dana Okafor", reaction.text
 
 
 def test_a_first_name_two_speakers_carry_means_the_one_whose_words_answer(ferry_pipeline):

@@ -143,6 +143,35 @@ def test_a_continuation_that_merely_starts_and_ends_with_brackets_stays_the_spea
     assert any("Not funny" in text and who == "Ann Lee" for text, who in said.items())
 
 
+def test_a_heading_is_no_lead_in_to_the_turn_below_it_but_a_stage_direction_is(tmp_path):
+    # "# Harbour hearing part_2" ends in a lower-case word, as the writer's "Okafor said the
+    # town" does before a quote, but it is a heading; "(Ann looks away)" says how the next
+    # words are said.
+    script = ("# Harbour hearing part_2\nAnn Lee: We opened the hives in May.\nBo Park: And?\n"
+              "(Ann looks away)\nAnn Lee: Half were empty.\nBo Park: Oh.\n")
+    (tmp_path / "bees.txt").write_text(script, encoding="utf-8")
+    passages = load_corpus(tmp_path).passages
+    assert {p.speaker for p in passages} == {"Ann Lee", "Bo Park", "narrator"}
+    assert {p.text: p.lead_in for p in passages if p.lead_in} == {"Half were empty.": "(Ann looks away)"}
+
+
+def test_a_line_said_together_is_theirs_not_a_continuation_of_the_turn_before(tmp_path):
+    script = ("Ann Lee: We opened the hives in May.\nBo Park: And?\nAnn Lee: Half were empty.\n"
+              "Ann Lee and Bo Park: Oh no.\nBo Park: Right.\nAnn, Bo & Cy Moss: Bees!\n")
+    (tmp_path / "bees.txt").write_text(script, encoding="utf-8")
+    said = {p.text: p.speaker for p in load_corpus(tmp_path).passages}
+    assert said["Half were empty."] == "Ann Lee"
+    assert said["Oh no."] == "Ann Lee and Bo Park"
+    assert said["Bees!"] == "Ann Lee and Bo Park and Cy Moss"
+
+
+def test_a_short_scene_of_three_people_one_speaking_twice_is_a_conversation(tmp_path):
+    script = "# Scene 4\nCy Moss: Where have you been?\nDee Hart: Out.\nCy Moss: Mazel tov!\nEd Finch: Hi.\n"
+    (tmp_path / "scene.txt").write_text(script, encoding="utf-8")
+    said = {p.text: p.speaker for p in load_corpus(tmp_path).passages}
+    assert said["Where have you been?"] == "Cy Moss" and said["Out."] == "Dee Hart" and said["Hi."] == "Ed Finch"
+
+
 def test_a_quote_the_writer_introduces_carries_the_introduction_as_context(tmp_path):
     # An invented article: quotes inside the writer's sentences, a heading, a colon lead-in.
     (tmp_path / "harbour.txt").write_text(

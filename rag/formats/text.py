@@ -30,8 +30,11 @@ from .quotes import _NAME, _VERB, QuoteAttributor
 
 # `Name: words`; also `Name (Riding, Party): words` (the parenthesis describes the speaker)
 # and `Name:` alone on its line (a turn with no words, as in meeting transcripts).
+# A line said together has a joint label: `Ann Lee and Bo Park: Hey.`, `Ann, Bo & Cy: No!`.
+_ONE_LABEL = r"[A-Z][\w.’'-]*(?:[ ][A-Z0-9][\w.’'-]*){0,3}"
+_JOINED = re.compile(r",[ ]*(?:and[ ]+|&[ ]*)?|[ ]+(?:and|&)[ ]+")
 _LABEL = re.compile(
-    r"(?P<label>[A-Z][\w.’'-]*(?:[ ][A-Z0-9][\w.’'-]*){0,3})(?:[ \t]*\([^()\n]{1,60}\))?"
+    rf"(?P<label>{_ONE_LABEL}(?:(?:,[ ](?:and[ ]|&[ ])?|[ ](?:and|&)[ ]){_ONE_LABEL}){{0,7}})(?:[ \t]*\([^()\n]{{1,60}}\))?"
     r"[ \t]*:(?:[ \t]+(?=\S)|[ \t]*$)"
 )
 # Stage directions in a labelled transcript: a symbol label (`#NOTE#:`, `[SOUND]:`) or a
@@ -160,21 +163,32 @@ class _Parser:
                     labels[i] = m
         counts = Counter(name_key(m.group("label")) for m in labels.values())
         recurring = {k for k, n in counts.items() if n >= 2}
+
+        def person(label: str) -> bool:
+            return bool(self.names.known(label) or self.names.is_person(label))
+
+        def joint(label: str) -> bool:  # each of its names speaks alone too, or is a person's
+            parts = _JOINED.split(label)
+            return len(parts) > 1 and all(name_key(p) in recurring or person(p) for p in parts)
+
         # A label said once is a turn too when it names a person (a character with one
-        # line); the first paragraph's label must recur (else it is a title), and so must
-        # a label with no words after it (else it is a heading such as `Key Points:`).
+        # line) or people who also speak alone; the first paragraph's label must recur
+        # (else it is a title), and so must a label with no words after it (else it is a
+        # heading such as `Key Points:`).
         labels = {
             i: m
             for i, m in labels.items()
-            if name_key(m.group("label")) in recurring
-            or (i > 0 and m.end() < self.paras[i][1]
-                and (self.names.known(m.group("label")) or self.names.is_person(m.group("label"))))
+            if (name_key(m.group("label")) in recurring and len(_JOINED.split(m.group("label"))) == 1)
+            or (i > 0 and m.end() < self.paras[i][1] and (joint(m.group("label")) or (
+                len(_JOINED.split(m.group("label"))) == 1 and person(m.group("label")))))
         }
-        # A conversation: at least two people whose labels recur (a headline repeated
-        # as `Somebody: Headline` three times is still a title).
-        if len(labels) < 3 or len(recurring) < 2:
+        # A conversation: at least two people whose labels recur, or three people of whom
+        # one speaks twice (a short scene); a headline repeated as `Somebody: Headline`
+        # three times is still a title.
+        said = {name_key(m.group("label")) for m in labels.values()}
+        if len(labels) < 3 or not (len(recurring) >= 2 or (recurring & said and len(said) >= 3)):
             return False
-        speakers = {i: self.names.canonical(m.group("label")) for i, m in labels.items()}
+        speakers = {i: " and ".join(self.names.canonical(p) for p in _JOINED.split(m.group("label"))) for i, m in labels.items()}
         roles = self._labelled_roles(speakers, labels)
         first, last = min(labels), max(labels)
         # Unlabelled paragraphs between turns continue the turn before; after the last
