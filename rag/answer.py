@@ -322,7 +322,12 @@ class ExtractiveAnswerer:
             text, citations = self.compose(question, [_opening_of(hits[0], scored)])
             return Answer(question, text, False, tuple(citations), tuple(hits), self.name, query, max(confidence, hits[0].score))
         scored, missing, holding = self.check_answerable(query, scored, describes)
-        if max((h.dense or 0.0 for h in hits), default=0.0) < self.min_similarity:
+        # off topic: no passage is near the question, nor is a sentence that has all its words
+        # (a long turn that says "Windows are clean" among other things is far from "How are
+        # the windows?"; the sentence is not)
+        near = max((h.dense or 0.0 for h in hits), default=0.0)
+        worded = max((s.cosine for s in scored if s.overlap >= 1.0), default=0.0)
+        if max(near, worded) < self.min_similarity:
             missing = missing or "nothing in them is about this"
         if not missing and confidence < self.threshold:
             missing = "nothing in them answers this question"

@@ -721,6 +721,23 @@ def test_an_age_in_the_speakers_own_words_and_a_reaction_asked_about(tmp_path):
     assert not reaction.abstained and reaction.citations[0].passage.speaker == "Dana Okafor", reaction.text
 
 
+def test_a_sentence_with_all_the_questions_words_inside_a_long_turn_is_on_topic(tmp_path):
+    from rag.config import Config
+
+    # the turn as a whole is far from "How are the windows?" (cosine 0.20); its sentence is not
+    (tmp_path / "dinner.txt").write_text(
+        "Ann Lee: Is everything ready for tonight?\n"
+        "Bo Park: Nearly. Windows are clean, candles are lit. Uh, the belt is too tight, I should change the belt. "
+        "Did I turn the fish? The lasagne needs ten more minutes and the wine is breathing on the counter.\n"
+        "Ann Lee: You are nervous.\n"
+        "Bo Park: I am not nervous, I am prepared.\n", encoding="utf-8")
+    pipeline = Pipeline(Config.from_env(corpus=tmp_path))
+    answer = pipeline.ask("How are the windows?")
+    assert not answer.abstained and "Windows are clean" in answer.citations[0].quote, answer.text
+    tight = pipeline.ask("What is too tight?")
+    assert not tight.abstained and "the belt is too tight" in tight.citations[0].quote, tight.text
+
+
 def test_a_first_name_two_speakers_carry_means_the_one_whose_words_answer(ferry_pipeline):
     # Dana Okafor and Dana Lee: "Dana" is neither alone, and it is not "no words of Dana"
     answer = ferry_pipeline.ask("What did Dana say about the new lifeboats?")
