@@ -144,14 +144,13 @@ class SpeakerNames:
         words = name.split()
         return 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
 
-    def _name_word(self, word: str) -> bool:
+    @staticmethod
+    def _name_word(word: str) -> bool:
         """Could this capitalised word be part of a name? Not a function word, a greeting or
-        a contraction ("And", "Hey", "You're", "That's"), nor a word the document also
-        writes in lower case (a sentence's first word, not a name)."""
+        a contraction ("And", "Hey", "You're", "That's"). (Not "a word the document also
+        writes in lower case": that would lose Bill and Mark wherever a bill or a mark is.)"""
         base = re.split(r"[’']", word.casefold())[0].strip(".-")
-        if not base or base in STOPWORDS or base in PRONOUNS or base in GREETINGS:
-            return False
-        return not re.search(rf"(?<![\w’'-]){re.escape(word.casefold())}(?![\w’'-])", self._doc_text)
+        return bool(base) and base not in STOPWORDS and base not in PRONOUNS and base not in GREETINGS
 
     def _full_name_in_document(self, token: str) -> str | None:
         """'Reyes' -> 'Tom Reyes' when the document says 'State Senator Tom Reyes';

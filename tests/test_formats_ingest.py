@@ -101,6 +101,9 @@ Ryan: Bye.
 Bonnie: Hi Bonnie, I said to myself.
 Tess: Interviewed by Sam Okafor for the radio. Okafor asked about the harbour.
 Okafor: Is the harbour safe?
+Tess: Bill Hart wrote the harbour bill.
+Hart: It passed in May.
+Hart: Narrowly.
 """
 
 
@@ -112,6 +115,7 @@ def test_a_greeting_before_a_first_name_does_not_become_the_speakers_name(tmp_pa
     assert said["You look lovely."] == "Ryan"
     assert said["That's Bonnie's coat. Bye Ryan!"] == said["Hi Bonnie, I said to myself."] == "Bonnie"
     assert said["Is the harbour safe?"] == "Sam Okafor"
+    assert said["It passed in May."] == "Bill Hart"  # though the document writes "bill" too
 
 
 HANSARD = """House of Commons, sitting of 3 June
