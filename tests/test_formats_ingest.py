@@ -127,6 +127,8 @@ Mr. Tom Reyes (Port Ellis, Lib.): We will table the budget next week.
 Grad B:
 Ms. Maria Lopez (Eastside, NDP): That is not an answer.
 Grad B:
+The Acting Chair (Mr. Sam Whitfield): Order, order.
+Right Hon. Ruth Adeyemi (Northgate, Lib.): Thank you.
 """
 
 
@@ -134,6 +136,9 @@ def test_labels_with_a_description_in_brackets_and_empty_turns(tmp_path):
     (tmp_path / "sitting.txt").write_text(HANSARD, encoding="utf-8")
     said = {p.text: p.speaker for p in load_corpus(tmp_path).passages}
     assert said["Madam Chair, the harbour wall is failing and the fishermen know it."] == "Tom Reyes"
+    assert said["The honourable member for Port Ellis."] == "Dana Okafor"  # the chair named in brackets
+    assert said["Order, order."] == "Sam Whitfield"  # another acting chair: another person
+    assert said["Thank you."] == "Ruth Adeyemi"  # "Right Hon." is a title, not her name
     assert said["Will the minister fund the repairs this year?"] == "Maria Lopez"
     assert said["That is not an answer."] == "Maria Lopez"
     assert not any("Grad B" in text for text in said)  # a recurring label with no words: an empty turn

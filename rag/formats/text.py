@@ -34,9 +34,11 @@ from .quotes import _NAME, _VERB, QuoteAttributor
 _ONE_LABEL = r"[A-Z][\w.’'-]*(?:[ ][A-Z0-9][\w.’'-]*){0,3}"
 _JOINED = re.compile(r",[ ]*(?:and[ ]+|&[ ]*)?|[ ]+(?:and|&)[ ]+")
 _LABEL = re.compile(
-    rf"(?P<label>{_ONE_LABEL}(?:(?:,[ ](?:and[ ]|&[ ])?|[ ](?:and|&)[ ]){_ONE_LABEL}){{0,7}})(?:[ \t]*\([^()\n]{{1,60}}\))?"
+    rf"(?P<label>{_ONE_LABEL}(?:(?:,[ ](?:and[ ]|&[ ])?|[ ](?:and|&)[ ]){_ONE_LABEL}){{0,7}})(?:[ \t]*\((?P<desc>[^()\n]{{1,60}})\))?"
     r"[ \t]*:(?:[ \t]+(?=\S)|[ \t]*$)"
 )
+# A person's name in a label's brackets: "(Ms. Dana Okafor)", not "(Port Ellis, Lib.)" or "(Rachel's date)"
+_PERSON_IN_BRACKETS = re.compile(r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Hon|Sen|Rep)\.?[ ]+)+[A-Z][\w’'-]+(?:[ ]+[A-Z][\w’'.-]+){0,3}")
 # Stage directions in a labelled transcript: a symbol label (`#NOTE#:`, `[SOUND]:`) or a
 # paragraph wholly in brackets (`(They sit down.)`): the transcriber's words, nobody's turn.
 _STAGE_LABEL = re.compile(r"[#\[(<*{][^:\n]{0,30}?[#\])>*}][ \t]*:[ \t]*(?=\S)")
@@ -188,7 +190,7 @@ class _Parser:
         said = {name_key(m.group("label")) for m in labels.values()}
         if len(labels) < 3 or not (len(recurring) >= 2 or (recurring & said and len(said) >= 3)):
             return False
-        speakers = {i: " and ".join(self.names.canonical(p) for p in _JOINED.split(m.group("label"))) for i, m in labels.items()}
+        speakers = {i: self._labelled_speaker(m) for i, m in labels.items()}
         roles = self._labelled_roles(speakers, labels)
         first, last = min(labels), max(labels)
         # Unlabelled paragraphs between turns continue the turn before; after the last
@@ -208,6 +210,15 @@ class _Parser:
             elif self.claims[i] is None and current and (i < last or multi):
                 self.claim(i, current, roles[current], new_turn=False)
         return True
+
+    def _labelled_speaker(self, m: re.Match) -> str:
+        """Who a label names: "Ann and Bo" both; "The Acting Chair (Ms. Dana Okafor)" the
+        person in brackets (two acting chairs are two people); "Tom Reyes (Port Ellis, Lib.)"
+        the name before them."""
+        desc = m.group("desc")
+        if desc and _PERSON_IN_BRACKETS.fullmatch(desc.strip()):
+            return self.names.canonical(desc.strip())
+        return " and ".join(self.names.canonical(p) for p in _JOINED.split(m.group("label")))
 
     def _labelled_roles(self, speakers: dict[int, str], labels: dict[int, re.Match]) -> dict[str, str]:
         roles = {s: self.role_of(s) for s in speakers.values()}
