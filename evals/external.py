@@ -153,7 +153,10 @@ def mapping_report(passages: list[Passage], maps: dict[str, TurnMap]) -> dict:
         if len(turns) == 1:
             label = maps[p.source].label(turns[0])
             labelled += 1
-            if name_key(SPECIAL_LABELS.get(label, label)) == name_key(p.speaker):  # "Dr X" is X
+            said_by = {name_key(SPECIAL_LABELS.get(label, label))}  # "Dr X" is X
+            if bracketed := re.fullmatch(r"(.*?)\s*\(([^()]*)\)", label):  # "X (Riding, Party)", "The Chair (Ms. Y)"
+                said_by |= {name_key(bracketed.group(1)), name_key(bracketed.group(2))}
+            if name_key(p.speaker) in said_by:
                 same += 1
             else:
                 mismatches[f"{label} -> {p.speaker}"] += 1
@@ -255,7 +258,7 @@ def print_tables(result: dict) -> None:
     print(f"corpus: {result['documents_indexed']} documents, {m['passages']} passages, {m['turns']} turns ({result['corpus_note']})")
     print(f"ingestion: {m['turns_in_a_passage']}/{m['turns']} turns in a passage ({m['empty_turns']} have no words); "
           f"{m['passages_spanning_turns']} passages span more than one turn; {m['title_passages']} title passages; "
-          f"passage speaker == turn label (honorifics aside) for {m['speaker_label_kept']:.1%} of passages")
+          f"passage speaker == turn label (honorifics and bracketed descriptions aside) for {m['speaker_label_kept']:.1%} of passages")
     if m["label_mismatches"]:
         print("most frequent label -> speaker changes: " + ", ".join(f"{k} ({v})" for k, v in m["label_mismatches"].items()))
     print(f"index: {result['index_seconds']:.0f} s; search: {result['search_seconds']:.0f} s")

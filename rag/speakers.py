@@ -147,10 +147,16 @@ class SpeakerNames:
     @staticmethod
     def _name_word(word: str) -> bool:
         """Could this capitalised word be part of a name? Not a function word, a greeting or
-        a contraction ("And", "Hey", "You're", "That's"). (Not "a word the document also
-        writes in lower case": that would lose Bill and Mark wherever a bill or a mark is.)"""
+        a contraction ("And", "Hey", "You're", "That's"). (For a first name before a surname,
+        not also "a word the document writes in lower case": that would lose Bill Hart
+        wherever a bill is.)"""
         base = re.split(r"[’']", word.casefold())[0].strip(".-")
         return bool(base) and base not in STOPWORDS and base not in PRONOUNS and base not in GREETINGS
+
+    def _written_lower(self, word: str) -> bool:
+        """Does the document also write this word in lower case? Then it is a word, not a
+        surname: a label "Marketing" is not "Marketing Expert" where "an expert" is said."""
+        return bool(re.search(rf"(?<![\w’'-]){re.escape(word.casefold())}(?![\w’'-])", self._doc_text))
 
     def _full_name_in_document(self, token: str) -> str | None:
         """'Reyes' -> 'Tom Reyes' when the document says 'State Senator Tom Reyes';
@@ -165,7 +171,7 @@ class SpeakerNames:
                 if key != token:
                     continue
                 if j + 1 < len(words):  # a first name: it and the surname after it
-                    if self._name_word(words[j + 1]):
+                    if self._name_word(words[j + 1]) and not self._written_lower(words[j + 1]):
                         counts[f"{words[j]} {words[j + 1]}"] += n
                     continue
                 for i in range(j - 1, max(j - 3, -1), -1):  # a surname: up to two names before

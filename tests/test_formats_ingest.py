@@ -104,6 +104,9 @@ Okafor: Is the harbour safe?
 Tess: Bill Hart wrote the harbour bill.
 Hart: It passed in May.
 Hart: Narrowly.
+Marketing: We need a brand.
+Tess: The Marketing Expert says so, and an expert should know.
+Marketing: Exactly.
 """
 
 
@@ -116,6 +119,7 @@ def test_a_greeting_before_a_first_name_does_not_become_the_speakers_name(tmp_pa
     assert said["That's Bonnie's coat. Bye Ryan!"] == said["Hi Bonnie, I said to myself."] == "Bonnie"
     assert said["Is the harbour safe?"] == "Sam Okafor"
     assert said["It passed in May."] == "Bill Hart"  # though the document writes "bill" too
+    assert said["Exactly."] == "Marketing"  # not "Marketing Expert": "an expert" is a word here
 
 
 HANSARD = """House of Commons, sitting of 3 June
