@@ -140,11 +140,12 @@ _SEASONS = "spring|summer|autumn|fall|winter"
 # a date: a month or a year
 _DATE = re.compile(rf"\b({_MONTHS})\b|\b(1[89]|20)\d\d\b", re.IGNORECASE)
 # ... and for a plain "when", a time told as people say it ("tomorrow", "last spring", "two
-# days ago"); "what exact date" wants a date
+# days ago", "in 45 minutes", "after the vote"; not "for a year", which says how long);
+# "what exact date" wants a date
 _TOLD_TIME = re.compile(rf"\b({_WEEKDAYS}|today|tonight|tomorrow|yesterday|ago|later|soon|recently|now|"
                         rf"the other day|one day|someday|eventually|in the future|noon|midnight|o'clock)\b"
                         rf"|\b\d{{1,2}}(:\d\d)?\s*([ap]\.?m\b\.?)"
-                        rf"|\b(in|for|another|within)( about| like)? (a|an|\d+|a few|a couple of|several|{_NUMBER_WORDS}) "
+                        rf"|\b(in|another|within)( about| like)? (a|an|\d+|a few|a couple of|several|{_NUMBER_WORDS}) "
                         rf"(second|minute|hour|day|night|week|month|year)s?\b"
                         rf"|\b(after|before|until|till|as soon as|the moment|the minute|whenever)\b"
                         rf"|\b(next|last|this|that) (week|weekend|month|year|decade|{_SEASONS}|morning|afternoon|evening|night|{_WEEKDAYS})\b",

@@ -82,6 +82,7 @@ class SpeakerNames:
         self._doc_text = ""
         self._cache: dict[str, str | None] = {}
         self._phrases: dict[str, set[str]] = {}  # per person, the names `mentions` looks for
+        self._lower: dict[str, bool] = {}  # per word, whether the document writes it in lower case
 
     def for_document(self, text: str) -> SpeakerNames:
         """A copy that also knows the full names spelled out in this document."""
@@ -89,7 +90,7 @@ class SpeakerNames:
         copy._alias, copy._token_owners = self._alias, self._token_owners
         copy._doc_names = document_names(text)
         copy._doc_text = text
-        copy._cache, copy._phrases = {}, {}
+        copy._cache, copy._phrases, copy._lower = {}, {}, {}
         return copy
 
     def known(self, name: str) -> str | None:
@@ -147,16 +148,18 @@ class SpeakerNames:
     @staticmethod
     def _name_word(word: str) -> bool:
         """Could this capitalised word be part of a name? Not a function word, a greeting or
-        a contraction ("And", "Hey", "You're", "That's"). (For a first name before a surname,
-        not also "a word the document writes in lower case": that would lose Bill Hart
-        wherever a bill is.)"""
+        a contraction ("And", "Hey", "You're", "That's"). A word before a surname is not also
+        held against `_written_lower`: that would lose Bill Hart wherever a bill is."""
         base = re.split(r"[’']", word.casefold())[0].strip(".-")
         return bool(base) and base not in STOPWORDS and base not in PRONOUNS and base not in GREETINGS
 
     def _written_lower(self, word: str) -> bool:
         """Does the document also write this word in lower case? Then it is a word, not a
         surname: a label "Marketing" is not "Marketing Expert" where "an expert" is said."""
-        return bool(re.search(rf"(?<![\w’'-]){re.escape(word.casefold())}(?![\w’'-])", self._doc_text))
+        key = word.casefold()
+        if key not in self._lower:  # one scan of the document per word
+            self._lower[key] = bool(re.search(rf"(?<![\w’'-]){re.escape(key)}(?![\w’'-])", self._doc_text))
+        return self._lower[key]
 
     def _full_name_in_document(self, token: str) -> str | None:
         """'Reyes' -> 'Tom Reyes' when the document says 'State Senator Tom Reyes';

@@ -681,7 +681,7 @@ def ferry_pipeline(tmp_path_factory):
         "Maria Lopez: Is the inspector coming?\n"
         "Dana Okafor: The inspector should be here in like 45 minutes.\n"
         "Maria Lopez: Who paints the boats?\n"
-        "Dana Okafor: My brother paints the boats green.\n", encoding="utf-8")
+        "Dana Okafor: My brother paints the boats green, and has done so for ten years.\n", encoding="utf-8")
     return Pipeline(Config.from_env(corpus=corpus))
 
 
@@ -697,7 +697,7 @@ def test_when_is_answered_by_a_time_told_as_people_say_it(ferry_pipeline):
 
 
 def test_when_with_no_time_told_says_so_in_words_about_time(ferry_pipeline):
-    answer = ferry_pipeline.ask("When does Okafor's brother paint the boats?")
+    answer = ferry_pipeline.ask("When does Okafor's brother paint the boats?")  # "for ten years" says how long
     assert answer.abstained and "no passage says when" in answer.text, answer.text
     dated = ferry_pipeline.ask("On what exact date does the ferry start again?")
     assert dated.abstained and "no passage gives a date" in dated.text, dated.text
