@@ -154,8 +154,9 @@ def mapping_report(passages: list[Passage], maps: dict[str, TurnMap]) -> dict:
             label = maps[p.source].label(turns[0])
             labelled += 1
             said_by = {name_key(SPECIAL_LABELS.get(label, label))}  # "Dr X" is X
-            if bracketed := re.fullmatch(r"(.*?)\s*\(([^()]*)\)", label):  # "X (Riding, Party)", "The Chair (Ms. Y)"
-                said_by |= {name_key(bracketed.group(1)), name_key(bracketed.group(2))}
+            # "X (Riding, Party)", "The Chair (Ms. Y)", "The Chair (Ms. Y (Riding, Party))"
+            if bracketed := re.fullmatch(r"(.*?)\s*\(((?:[^()]|\([^()]*\))*)\)", label):
+                said_by |= {name_key(bracketed.group(1)), name_key(re.sub(r"\s*\([^()]*\)", "", bracketed.group(2)))}
             if name_key(p.speaker) in said_by:
                 same += 1
             else:

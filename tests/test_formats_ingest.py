@@ -132,6 +132,7 @@ Grad B:
 Ms. Maria Lopez (Eastside, NDP): That is not an answer.
 Grad B:
 The Acting Chair (Mr. Sam Whitfield): Order, order.
+The Acting Chair (Mr. Sam Whitfield (Harbourside, Ind.)): The member's time has expired.
 Right Hon. Ruth Adeyemi (Northgate, Lib.): Thank you.
 """
 
@@ -142,6 +143,7 @@ def test_labels_with_a_description_in_brackets_and_empty_turns(tmp_path):
     assert said["Madam Chair, the harbour wall is failing and the fishermen know it."] == "Tom Reyes"
     assert said["The honourable member for Port Ellis."] == "Dana Okafor"  # the chair named in brackets
     assert said["Order, order."] == "Sam Whitfield"  # another acting chair: another person
+    assert said["The member's time has expired."] == "Sam Whitfield"  # brackets inside the brackets
     assert said["Thank you."] == "Ruth Adeyemi"  # "Right Hon." is a title, not her name
     assert said["Will the minister fund the repairs this year?"] == "Maria Lopez"
     assert said["That is not an answer."] == "Maria Lopez"

@@ -28,13 +28,14 @@ from ..records import NARRATOR, Segment, SourceMeta
 from ..speakers import PRONOUNS, SpeakerNames, name_key
 from .quotes import _NAME, _VERB, QuoteAttributor
 
-# `Name: words`; also `Name (Riding, Party): words` (the parenthesis describes the speaker)
+# `Name: words`; also `Name (Riding, Party): words` (the parenthesis describes the speaker;
+# it may hold one more: `The Chair (Ms. Dana Okafor (Eastside, NDP)): words`)
 # and `Name:` alone on its line (a turn with no words, as in meeting transcripts).
 # A line said together has a joint label: `Ann Lee and Bo Park: Hey.`, `Ann, Bo & Cy: No!`.
 _ONE_LABEL = r"[A-Z][\w.’'-]*(?:[ ][A-Z0-9][\w.’'-]*){0,3}"
 _JOINED = re.compile(r",[ ]*(?:and[ ]+|&[ ]*)?|[ ]+(?:and|&)[ ]+")
 _LABEL = re.compile(
-    rf"(?P<label>{_ONE_LABEL}(?:(?:,[ ](?:and[ ]|&[ ])?|[ ](?:and|&)[ ]){_ONE_LABEL}){{0,7}})(?:[ \t]*\((?P<desc>[^()\n]{{1,60}})\))?"
+    rf"(?P<label>{_ONE_LABEL}(?:(?:,[ ](?:and[ ]|&[ ])?|[ ](?:and|&)[ ]){_ONE_LABEL}){{0,7}})(?:[ \t]*\((?P<desc>(?:[^()\n]|\([^()\n]{{1,60}}\)){{1,80}})\))?"
     r"[ \t]*:(?:[ \t]+(?=\S)|[ \t]*$)"
 )
 # A person's name in a label's brackets: "(Ms. Dana Okafor)", not "(Port Ellis, Lib.)" or "(Rachel's date)"
@@ -215,9 +216,9 @@ class _Parser:
         """Who a label names: "Ann and Bo" both; "The Acting Chair (Ms. Dana Okafor)" the
         person in brackets (two acting chairs are two people); "Tom Reyes (Port Ellis, Lib.)"
         the name before them."""
-        desc = m.group("desc")
-        if desc and _PERSON_IN_BRACKETS.fullmatch(desc.strip()):
-            return self.names.canonical(desc.strip())
+        desc = re.sub(r"\s*\([^()]*\)", "", m.group("desc") or "").strip()  # "Mr. X (Riding, Party)" is Mr. X
+        if desc and _PERSON_IN_BRACKETS.fullmatch(desc):
+            return self.names.canonical(desc)
         return " and ".join(self.names.canonical(p) for p in _JOINED.split(m.group("label")))
 
     def _labelled_roles(self, speakers: dict[int, str], labels: dict[int, re.Match]) -> dict[str, str]:
