@@ -32,9 +32,10 @@ PRONOUNS = frozenset("he she they i we you it this that who".split())
 GREETINGS = frozenset("hi hey hello bye goodbye thanks thank dear oh okay ok yes yeah well welcome sorry"
                       " congratulations morning evening night love".split())
 
+_PARTICLES = frozenset("al bin ibn de van von".split())  # inside names, as _NAME_RUN allows them
 _WORD = re.compile(r"[\w’'.-]+")
 # A run of capitalised words: where a document spells a person's full name.
-_NAME_RUN = re.compile(r"\b[A-Z][\w’'-]+(?:[ \t]+(?:[A-Z][\w’'-]+|(?:al|bin|ibn|de|van|von)\b))+")
+_NAME_RUN = re.compile(rf"\b[A-Z][\w’'-]+(?:[ \t]+(?:[A-Z][\w’'-]+|(?:{'|'.join(sorted(_PARTICLES))})\b))+")
 
 
 def name_key(name: str) -> str:
@@ -151,6 +152,8 @@ class SpeakerNames:
         a contraction ("And", "Hey", "You're", "That's"). A word before a surname is not also
         held against `_written_lower`: that would lose Bill Hart wherever a bill is."""
         base = re.split(r"[’']", word.casefold())[0].strip(".-")
+        if base in _PARTICLES:  # "Maria de Souza"
+            return True
         return bool(base) and base not in STOPWORDS and base not in PRONOUNS and base not in GREETINGS
 
     def _written_lower(self, word: str) -> bool:

@@ -107,6 +107,9 @@ Hart: Narrowly.
 Marketing: We need a brand.
 Tess: The Marketing Expert says so, and an expert should know.
 Marketing: Exactly.
+Tess: Maria de Souza runs the port.
+Souza: Twice a day.
+Souza: In summer.
 """
 
 
@@ -120,6 +123,7 @@ def test_a_greeting_before_a_first_name_does_not_become_the_speakers_name(tmp_pa
     assert said["Is the harbour safe?"] == "Sam Okafor"
     assert said["It passed in May."] == "Bill Hart"  # though the document writes "bill" too
     assert said["Exactly."] == "Marketing"  # not "Marketing Expert": "an expert" is a word here
+    assert said["Twice a day."] == "Maria de Souza"  # a particle is no function word here
 
 
 HANSARD = """House of Commons, sitting of 3 June
@@ -178,6 +182,14 @@ def test_a_line_said_together_is_theirs_not_a_continuation_of_the_turn_before(tm
     assert said["Half were empty."] == "Ann Lee"
     assert said["Oh no."] == "Ann Lee and Bo Park"
     assert said["Bees!"] == "Ann Lee and Bo Park and Cy Moss"
+
+
+def test_a_line_said_together_does_not_hide_who_interviews_whom(tmp_path):
+    script = ("Ann Lee: Where did the bees go?\nBo Park: South, to the orchards.\nAnn Lee: Why there?\n"
+              "Bo Park: The blossom came early.\nAnn Lee and Bo Park: Thank you!\n")
+    (tmp_path / "bees.txt").write_text(script, encoding="utf-8")
+    roles = {p.speaker: p.role for p in load_corpus(tmp_path).passages}
+    assert roles == {"Ann Lee": "interviewer", "Bo Park": "interviewee", "Ann Lee and Bo Park": "speaker"}
 
 
 def test_a_short_scene_of_three_people_one_speaking_twice_is_a_conversation(tmp_path):

@@ -223,17 +223,19 @@ class _Parser:
 
     def _labelled_roles(self, speakers: dict[int, str], labels: dict[int, re.Match]) -> dict[str, str]:
         roles = {s: self.role_of(s) for s in speakers.values()}
-        people = set(speakers.values())
-        if len(people) == 2 and all(r == "speaker" for r in roles.values()):
+        joint = {speakers[i] for i, m in labels.items() if len(_JOINED.split(m.group("label"))) > 1}
+        people = set(speakers.values()) - joint  # "Ann and Bo: Thank you!" makes no third person
+        if len(people) == 2 and all(roles[p] == "speaker" for p in people):
             # No metadata: the one who mostly asks is the interviewer.
             asks = {p: [] for p in people}
             for i, who in speakers.items():
-                asks[who].append(_ends_question(self.para(i)))
+                if who in asks:
+                    asks[who].append(_ends_question(self.para(i)))
             ratio = {p: sum(a) / len(a) for p, a in asks.items()}
             asker = max(ratio, key=ratio.get)
             other = min(ratio, key=ratio.get)
             if ratio[asker] >= 0.6 and ratio[other] <= 0.2:
-                roles = {asker: "interviewer", other: "interviewee"}
+                roles |= {asker: "interviewer", other: "interviewee"}
         return roles
 
     def dashed_interview(self) -> bool:
