@@ -70,7 +70,8 @@ def markdown(report: dict, failures: list[str] | None = None) -> str:
         f"- corpus: `{report['corpus']}`",
         f"- cases: `{report.get('cases_file', '?')}` ({s['cases']}: {s['answerable']} answerable, {s['unanswerable']} not)",
         (f"- answerer: {report['answerer']}; retrieval: {report['settings']['retrieval_mode']}; "
-         f"embedding model: {report['settings']['embedding_model']}"),
+         f"embedding model: {report['settings']['embedding_model']}"
+         f" (query adapter: {report['settings'].get('query_adapter', 'none')})"),
         f"- support judge: {report['judge']}, threshold {report['judge_threshold']}",
         f"- created: {report['created']}",
         "",

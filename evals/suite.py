@@ -140,6 +140,7 @@ def run_suite(
         "settings": {
             "retrieval_mode": primary,
             "embedding_model": config.embedding_model,
+            "query_adapter": config.query_adapter,
             "abstain_threshold": config.abstain_threshold,
             "answer_hits": config.answer_hits,
             "reranker_model": config.reranker_model,

@@ -87,6 +87,13 @@ class Config:
     # asker ("what did Okafor ask") and "correspondent" naming no publication .753;
     # interviewer_prior 1.0 the same R@5, R@3 .624 -> .634 (2.0: the same again).
     structural_weight: float = 1.0
+    # A linear map applied to the question's vector before dense search (rag/adapter.py),
+    # learned on the public benchmarks' dev splits (python -m evals.adapter). "default": the
+    # shipped one (for the default embedding model only); "none": off; or a .npz file.
+    # Measured (hybrid R@5, off -> default): seeds dev .818 -> .838 (dense alone .616 ->
+    # .687); FriendsQA test corpus-level .381 -> .420, within-scene .799 -> .834; QMSum test
+    # (20 meetings) .565 -> .601, within-meeting .775 -> .783. Answers on the seeds: the same.
+    query_adapter: str = "default"
     # Optional cross-encoder reranker by hub id or folder; none ships offline, so off.
     reranker_model: str = ""
     max_question_chars: int = 2000

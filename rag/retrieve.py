@@ -22,6 +22,7 @@ import bm25s
 import numpy as np
 
 from .chunking import ends_sentence
+from .adapter import QueryAdapter, load_adapter
 from .config import Config
 from .embed import Embedder, load_embedder
 from .errors import UserError
@@ -106,6 +107,7 @@ class Retriever:
                                 set(self._speaker_set), declared=index.metadata.roles)
         self._speaker_roles = roles_by_speaker(self.passages)
         self._reranker = None
+        self._adapter: QueryAdapter | None | bool = False  # False: not loaded yet
         self._lock = threading.Lock()
 
     # --- filters -------------------------------------------------------------------------
@@ -178,10 +180,14 @@ class Retriever:
         allowed = self._allowed(self.resolve_speakers(speakers), self.resolve_sources(sources))
         n = max(self.config.candidates, 4 * k)
 
-        vector = self.embedder.encode_queries([query]) if mode in ("hybrid", "dense") else None
+        intent = self.intent(query)
+        raw = self.embedder.encode_queries([query]) if mode in ("hybrid", "dense") else None
+        # the adapter was learned on questions answered by statements; one about what was
+        # asked looks for a question, and is searched as it is worded
+        asks_for_a_question = intent.about_asking or bool(intent.ordinal)
+        vector = self.adapt(raw) if raw is not None and not asks_for_a_question else raw
         dense = self._dense(vector, n, allowed) if vector is not None else {}
         lexical = self._lexical(query, n, allowed) if mode in ("hybrid", "lexical") else {}
-        intent = self.intent(query)
         structural = self._structural(intent, allowed, vector, n) if mode == "hybrid" else {}
         if intent.roster and mode == "hybrid":  # "who are the speakers": found by who they are, not by words
             return self._collapse_duplicates(self._roster(intent, allowed), dense, lexical, k)
@@ -191,7 +197,17 @@ class Retriever:
             fused, beside = self._with_exchanges(fused, allowed)
         if self.config.reranker_model:
             fused = self._rerank(query, fused[: max(20, 2 * k)])
+        if vector is not raw:  # found by the adapted question; how close: the question's own cosine
+            dense = {i: float(self.index.vectors[i] @ raw[0]) for i in dense}
         return self._collapse_duplicates(fused, dense, lexical, k, beside)
+
+    def adapt(self, vectors: np.ndarray) -> np.ndarray:
+        """Question vectors as dense search compares them with passages (rag/adapter.py)."""
+        if self._adapter is False:
+            with self._lock:
+                if self._adapter is False:
+                    self._adapter = load_adapter(self.config.query_adapter, self.config.embedding_model, self.embedder.dim)
+        return self._adapter(vectors) if self._adapter is not None else vectors
 
     def _allowed(self, speakers: set[str] | None, sources: set[str] | None) -> np.ndarray | None:
         if speakers is None and sources is None:

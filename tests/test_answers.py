@@ -324,7 +324,7 @@ def test_without_first_or_last_a_question_about_asking_is_not_read_by_place(pipe
 
 
 def test_a_second_quote_by_the_same_voice_names_it_once(pipeline, texts):
-    answer = pipeline.ask("What is Amiri asking the rest of the world to do about the Taliban regime?")
+    answer = pipeline.ask("Why does Massoud think Vienna is a better venue than Doha for Afghan talks?")
     assert len(answer.citations) >= 2
     first, second = answer.citations[:2]
     assert (first.passage.speaker, first.passage.source) == (second.passage.speaker, second.passage.source)
