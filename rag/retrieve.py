@@ -21,8 +21,8 @@ from functools import cached_property, lru_cache
 import bm25s
 import numpy as np
 
-from .chunking import ends_sentence
 from .adapter import QueryAdapter, load_adapter
+from .chunking import ends_sentence
 from .config import Config
 from .embed import Embedder, load_embedder
 from .errors import UserError
@@ -188,18 +188,18 @@ class Retriever:
         vector = self.adapt(raw) if raw is not None and not asks_for_a_question else raw
         dense = self._dense(vector, n, allowed) if vector is not None else {}
         lexical = self._lexical(query, n, allowed) if mode in ("hybrid", "lexical") else {}
+        # found by the adapted question; how close, as hits report it: the question's own cosine
+        cosine = dense if vector is raw else {i: float(self.index.vectors[i] @ raw[0]) for i in dense}
         structural = self._structural(intent, allowed, vector, n) if mode == "hybrid" else {}
         if intent.roster and mode == "hybrid":  # "who are the speakers": found by who they are, not by words
-            return self._collapse_duplicates(self._roster(intent, allowed), dense, lexical, k)
+            return self._collapse_duplicates(self._roster(intent, allowed), cosine, lexical, k)
         fused = self._fuse(dense, lexical, mode, intent, structural)
         beside: dict[int, str] = {}
         if mode == "hybrid" and intent.about_asking and not intent.ordinal:
             fused, beside = self._with_exchanges(fused, allowed)
         if self.config.reranker_model:
             fused = self._rerank(query, fused[: max(20, 2 * k)])
-        if vector is not raw:  # found by the adapted question; how close: the question's own cosine
-            dense = {i: float(self.index.vectors[i] @ raw[0]) for i in dense}
-        return self._collapse_duplicates(fused, dense, lexical, k, beside)
+        return self._collapse_duplicates(fused, cosine, lexical, k, beside)
 
     def adapt(self, vectors: np.ndarray) -> np.ndarray:
         """Question vectors as dense search compares them with passages (rag/adapter.py)."""
