@@ -1,7 +1,7 @@
 """Learn the query adapter (rag/adapter.py) from the public benchmarks' dev questions.
 
     python -m evals.adapter                       # writes rag/data/query_adapter.npz
-    python -m evals.adapter --out my.npz --holdout 0.2   # also scores on held-out dev scenes
+    python -m evals.adapter --holdout 0.2         # scores on held-out dev scenes, writes nothing
 
 Data: every FriendsQA and QMSum question of the dev split with gold turns (evals/external.py
 loads and indexes them as it does for scoring; QMSum: the same 20 meetings). Test splits are
@@ -33,6 +33,7 @@ import numpy as np
 from rag.adapter import SHIPPED, QueryAdapter
 from rag.config import Config
 from rag.embed import load_embedder
+from rag.errors import UserError
 from rag.index import open_index
 
 from .external import BENCHMARKS, TurnMap, corpus_folder, load_questions
@@ -132,13 +133,27 @@ def holdout_split(pairs: Pairs, share: float, seed: int = 0) -> tuple[Pairs, Pai
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=SHIPPED, help=f"where to write it (default: {SHIPPED})")
+    parser.add_argument("--out", type=Path, help=f"where to write it (default: {SHIPPED}; with --holdout: nowhere)")
     parser.add_argument("--root", type=Path, default=BENCHMARKS, help="the benchmarks folder")
     parser.add_argument("--holdout", type=float, default=0.0, metavar="SHARE",
-                        help="hold this share of dev documents out and report recall on them (the file is then learned without them)")
+                        help="hold this share of dev documents out and report recall on them (learned without them)")
     parser.add_argument("--lambda", dest="lam", type=float, default=LAMBDA)
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     args = parser.parse_args(argv)
+    try:
+        return learn(args)
+    except UserError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+def learn(args: argparse.Namespace) -> int:
+    if not 0 <= args.holdout < 1 or args.epochs < 1 or args.lam < 0:
+        raise UserError("--holdout must be in [0, 1), --epochs at least 1, --lambda at least 0")
+    for name, _ in SOURCES:
+        if not (args.root / name / "questions.jsonl").is_file():
+            raise UserError(f"benchmark {name!r} not found under {args.root} (expected {args.root / name}/questions.jsonl)")
+    out = args.out or (None if args.holdout else SHIPPED)  # a held-out run never replaces the shipped file
     config = Config.from_env()
     sets = [gather(name, max_docs, config, args.root) for name, max_docs in SOURCES]
     held: list[Pairs] = []
@@ -153,8 +168,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{s.name} held-out dev ({len(s.queries)} q): dense R@5 corpus "
               f"{recall_at(s, None):.3f} -> {recall_at(s, adapter):.3f}, within "
               f"{recall_at(s, None, within=True):.3f} -> {recall_at(s, adapter, within=True):.3f}")
-    adapter.save(args.out)
-    print(f"wrote {args.out} ({', '.join(f'{k}: {v}' for k, v in info['trained_on'].items())})")
+    if out is not None:
+        adapter.save(out)
+        print(f"wrote {out} ({', '.join(f'{k}: {v}' for k, v in info['trained_on'].items())})")
     return 0
 
 

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from evals.adapter import Pairs, gather, recall_at, train
+from evals.adapter import Pairs, gather, main, recall_at, train
 from evals.cases import DEFAULT_CASES, load_cases
 from evals.retrieval import score_cases
 from rag.adapter import SHIPPED, QueryAdapter, load_adapter, read_adapter
@@ -118,3 +118,13 @@ def test_training_data_is_the_dev_split_only(tmp_path):
     (folder / "questions.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     pairs = gather("friendsqa", None, Config.from_env(cache_dir=tmp_path / "cache"), root, progress=False)
     assert len(pairs.queries) == 1 and len(pairs.gold[0]) == 1
+
+
+@pytest.mark.parametrize("args", [["--holdout", "1.5"], ["--epochs", "0"], ["--lambda", "-1"]])
+def test_learning_with_bad_settings_or_no_benchmarks_is_a_clear_error(tmp_path, capsys, args):
+    before = SHIPPED.read_bytes()
+    assert main(args) == 2
+    assert "--holdout must be" in capsys.readouterr().err
+    assert main(["--root", str(tmp_path / "nowhere")]) == 2
+    assert "not found under" in capsys.readouterr().err
+    assert SHIPPED.read_bytes() == before  # nothing was written
