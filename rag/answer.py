@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .chunking import ends_sentence, sentence_spans
+from .embed import VectorCache
 from .metadata import Metadata
 from .query import AGE, AGE_QUESTION, ASKED, described, enumerated, is_fragment, numbered_items, ordinal_asked, people_in, roster_asked, sources_named, speaker_by_name, speakers_carrying, summary_asked, who_asks
 from .records import NARRATOR, Answer, Citation, Hit, Passage
@@ -214,7 +215,7 @@ class ExtractiveAnswerer:
                  threshold: float, max_quotes: int = 3, names: SpeakerNames | None = None,
                  min_similarity: float = 0.32, embedder=None, source_words: Mapping[str, frozenset[str]] | None = None,
                  source_speakers: Mapping[str, frozenset[str]] | None = None,
-                 speaker_roles: Mapping[str, Mapping[str, str]] | None = None):
+                 speaker_roles: Mapping[str, Mapping[str, str]] | None = None, vectors: VectorCache | None = None):
         self.metadata = metadata
         self.names = names or SpeakerNames(metadata.people)
         self._prefixes: dict[str, bool] = {}
@@ -228,6 +229,8 @@ class ExtractiveAnswerer:
         self.threshold = threshold
         self.min_similarity = min_similarity
         self.embedder = embedder
+        # the sentences' vectors, kept between questions (shared by the answerers of one pipeline)
+        self.vectors = vectors if vectors is not None else (VectorCache(embedder, 0) if embedder is not None else None)
         self.max_quotes = max_quotes
 
     # --- evidence ----------------------------------------------------------------------
@@ -291,12 +294,12 @@ class ExtractiveAnswerer:
     def _similarity(self, question: str, sentences: list[str]) -> tuple[list[float], list[np.ndarray | None]]:
         """Cosine of the question with each sentence, and the sentences' vectors (0 and
         None without an embedder)."""
-        if self.embedder is None or not sentences:
+        if self.vectors is None or not sentences:
             return [0.0] * len(sentences), [None] * len(sentences)
         # apart: in one batch a long question would pad every short sentence to its length
         # (a 2,000-character question: 1.4 s an answer)
-        q = self.embedder.encode_queries([question])[0]
-        vectors = self.embedder.encode_queries(sentences)
+        q = self.vectors.encode([question])[0]
+        vectors = self.vectors.encode(sentences)
         return [float(x) for x in vectors @ q], list(vectors)
 
     def confidence(self, hits: list[Hit], scored: list[Scored]) -> float:

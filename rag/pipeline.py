@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .answer import ExtractiveAnswerer, passages_df
 from .config import Config
+from .embed import VectorCache
 from .conversation import contextualize
 from .errors import FormatError, UserError
 from .index import SearchIndex, open_index
@@ -61,18 +62,21 @@ class Pipeline:
         self.log = log
         self._lock = threading.RLock()
         self._generative = None
+        self._vectors: VectorCache | None = None  # sentence vectors, kept across index swaps
         self._load(index or open_index(self.config.corpus, self.config, log=log))
 
     def _load(self, index: SearchIndex) -> None:
         """Swap in a (new) index and everything built on it, all at once."""
         retriever = Retriever(index, self.config)
+        if self._vectors is None or self._vectors.embedder is not retriever.embedder:
+            self._vectors = VectorCache(retriever.embedder, self.config.sentence_cache)
         speakers = {p.speaker for p in index.passages if p.speaker != "narrator"}
         extractive = ExtractiveAnswerer(
             index.metadata, passages_df(index.passages), len(index.passages), speakers,
             threshold=self.config.abstain_threshold, names=retriever.names,
             min_similarity=self.config.abstain_min_similarity, embedder=retriever.embedder,
             source_words=retriever.publication_words, source_speakers=retriever.source_speakers,
-            speaker_roles=retriever.speaker_roles,
+            speaker_roles=retriever.speaker_roles, vectors=self._vectors,
         )
         with self._lock:
             self.index, self.retriever, self.extractive = index, retriever, extractive

@@ -766,3 +766,18 @@ def test_a_speaker_is_named_again_by_surname_unless_the_label_ends_in_a_letter_o
 
     assert short_name("Dana Okafor") == "Okafor" and short_name("Madonna") == "Madonna"
     assert short_name("Grad A") == "Grad A" and short_name("Speaker 2") == "Speaker 2" and short_name("PhD F.") == "PhD F."
+
+
+def test_answers_are_the_same_with_the_sentence_cache_as_without(seeds_index):
+    """Sentence vectors kept between questions change how fast an answer comes, never what
+    it says: the second time round every sentence is looked up, not embedded."""
+    from rag.config import Config
+    from rag.pipeline import Pipeline
+
+    questions = ["What keeps Amiri awake at night?", "What did the Taliban tell Massoud when he tried to open talks?",
+                 "Why does Massoud think Vienna is a better venue than Doha?", "What keeps Amiri awake at night?"]
+    cached = Pipeline(Config.from_env(), index=seeds_index)
+    plain = Pipeline(Config.from_env(sentence_cache=0), index=seeds_index)
+    for q in questions:
+        assert cached.ask(q).text == plain.ask(q).text
+    assert len(cached._vectors) > 0 and len(plain._vectors) == 0

@@ -59,3 +59,62 @@ def test_a_corrupt_cached_onnx_model_is_exported_afresh(tmp_path, capsys):
     assert cached.stat().st_size > 1_000_000  # a real model again
     assert float(vectors[0] @ reference[0]) > 0.9999
     assert "not used" not in capsys.readouterr().err
+
+
+class Counting:
+    """The real embedder, counting the texts it is asked to embed."""
+
+    def __init__(self, embedder):
+        self.embedder, self.embedded = embedder, []
+
+    def encode_queries(self, texts):
+        self.embedded.extend(texts)
+        return self.embedder.encode_queries(texts)
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    from rag.embed import load_embedder
+
+    return load_embedder()
+
+
+def test_the_vector_cache_embeds_a_text_once_and_gives_its_own_vector(embedder, seeds_index):
+    from rag.embed import VectorCache
+
+    sentences = [p.text for p in seeds_index.passages[:12]]
+    counting = Counting(embedder)
+    cache = VectorCache(counting, max_items=100)
+    first = cache.encode(sentences[:8])
+    again = cache.encode(sentences[4:] + sentences[:2] + sentences[4:5])  # some seen, some new, a repeat
+    assert counting.embedded == sentences[:8] + sentences[8:]  # each text embedded once
+    direct = embedder.encode_queries(sentences)
+    assert np.min(np.sum(first * direct[:8], axis=1)) > 0.9999
+    expected = np.concatenate([direct[4:], direct[:2], direct[4:5]])
+    assert again.shape == expected.shape and np.min(np.sum(again * expected, axis=1)) > 0.9999
+
+
+def test_the_vector_cache_forgets_the_least_recently_used_first(embedder):
+    from rag.embed import VectorCache
+
+    counting = Counting(embedder)
+    cache = VectorCache(counting, max_items=2)
+    cache.encode(["one"])
+    cache.encode(["two"])
+    cache.encode(["one"])  # used again: "two" is now the oldest
+    cache.encode(["three"])
+    assert len(cache) == 2
+    counting.embedded.clear()
+    cache.encode(["one", "three", "two"])
+    assert counting.embedded == ["two"]
+
+
+def test_a_vector_cache_of_size_zero_keeps_nothing(embedder):
+    from rag.embed import VectorCache
+
+    counting = Counting(embedder)
+    cache = VectorCache(counting, max_items=0)
+    cache.encode(["one", "two"])
+    cache.encode(["one"])
+    assert counting.embedded == ["one", "two", "one"] and len(cache) == 0
+    assert cache.encode([]).shape[0] == 0
