@@ -22,8 +22,8 @@ from pathlib import Path
 
 from .answer import ExtractiveAnswerer, passages_df
 from .config import Config
-from .embed import VectorCache
 from .conversation import contextualize
+from .embed import VectorCache
 from .errors import FormatError, UserError
 from .index import SearchIndex, open_index
 from .ingest import ingest_document, read_document
