@@ -96,6 +96,15 @@ class Config:
     # (.768). Not applied to questions about what was asked (they look for a question).
     # Measured before that exception: seeds R@5 .828, the interviewer cases 10/10 -> 9/10.
     query_adapter: str = "default"
+    # A question that names people is also embedded without their names, and dense search
+    # uses the sum of the two vectors (x this weight for the nameless one): the names are
+    # matched by the speaker prior and BM25; in the vector they crowd out what is asked.
+    # Hits still report the question's own cosine. 0: off. Measured (hybrid R@5, 0 -> 0.5
+    # -> 1.0): seeds dev .838 -> .849 -> .838 (MRR .678 -> .704 -> .712; dense R@5 .667 ->
+    # .707 -> .737; answers .768 -> .768 -> .778); FriendsQA dev corpus-level .578 -> .580
+    # -> .579, within-scene .884 -> .886 -> .887; QMSum dev (20 meetings) corpus-level
+    # .566 -> .581 -> .589, within-meeting .814 -> .814 -> .798 (R@1 .558 -> .543 -> .535).
+    unnamed_query_weight: float = 0.5
     # Optional cross-encoder reranker by hub id or folder; none ships offline, so off.
     reranker_model: str = ""
     max_question_chars: int = 2000

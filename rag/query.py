@@ -54,22 +54,44 @@ def people_in(text: str, names: SpeakerNames, speakers: set[str]) -> list[str]:
     """Speakers of the corpus named in a text, in order of appearance. A question typed all
     in lower case ("what does dana okafor want") is read as if its words were capitalised."""
     found: list[str] = []
+    for who, _, _ in name_spans(text, names, speakers):
+        if who not in found:
+            found.append(who)
+    return found
+
+
+def name_spans(text: str, names: SpeakerNames, speakers: set[str]) -> list[tuple[str, int, int]]:
+    """(speaker, start, end) of each place a text names a speaker of the corpus, in order."""
+    spans: list[tuple[str, int, int]] = []
     if text[1:] == text[1:].lower():  # no capital after the first letter: typed in lower case
         text = re.sub(r"\b[a-z]", lambda m: m.group(0).upper(), text)
     owners = _name_owners(frozenset(speakers))  # once: a frozenset of the speakers is hashed once
-    for run in _CAPITALISED.findall(text):
-        words = run.split()
+    for run in _CAPITALISED.finditer(text):
+        words = [(m.group(0), run.start() + m.start(), run.start() + m.end()) for m in re.finditer(r"\S+", run.group(0))]
         for i in range(len(words)):
             # a name is at most MAX_NAME_WORDS words ("General Dana Okafor Reyes"): a long
             # capitalised run (a question typed in lower case) costs linear time, not quadratic
             for j in range(min(len(words), i + MAX_NAME_WORDS), i, -1):
-                name = " ".join(words[i:j])
+                name = " ".join(w for w, _, _ in words[i:j])
                 who = names.known(name)
                 if who not in speakers:  # a speaker the metadata does not know: by their name's words
                     who = owners.get(name_key(name))
-                if who in speakers and who not in found:
-                    found.append(who)
-    return found
+                if who in speakers:
+                    spans.append((who, words[i][1], words[j - 1][2]))
+    return spans
+
+
+def without_people(text: str, names: SpeakerNames, speakers: set[str]) -> str:
+    """The text with the names of speakers taken out ("What does Okafor's union want?" ->
+    "What does union want?"): what it asks, apart from whom it asks about."""
+    out, at = [], 0
+    for _, start, end in name_spans(text, names, speakers):  # a name inside a name: overlapping spans
+        out.append(text[at:max(at, start)])
+        at = max(at, end)
+        possessive = re.match(r"[’']s\b", text[at:])
+        at += possessive.end() if possessive else 0
+    out.append(text[at:])
+    return re.sub(r"\s+", " ", "".join(out)).strip()
 
 
 def speaker_by_name(name: str, speakers: Iterable[str]) -> str | None:

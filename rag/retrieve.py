@@ -27,7 +27,8 @@ from .config import Config
 from .embed import Embedder, load_embedder
 from .errors import UserError
 from .index import SearchIndex, embedding_text
-from .query import AGE, QueryIntent, is_fragment, numbered_items, publication_words, read_query, roles_by_speaker, speakers_by_source
+from .query import (AGE, QueryIntent, is_fragment, numbered_items, publication_words, read_query, roles_by_speaker,
+                    speakers_by_source, without_people)
 from .records import NARRATOR, Hit, Passage
 from .roles import Roles
 from .speakers import SpeakerNames
@@ -181,11 +182,11 @@ class Retriever:
         n = max(self.config.candidates, 4 * k)
 
         intent = self.intent(query)
-        raw = self.embedder.encode_queries([query]) if mode in ("hybrid", "dense") else None
+        raw, searched = self._embed_query(query, intent) if mode in ("hybrid", "dense") else (None, None)
         # the adapter was learned on questions answered by statements; one about what was
         # asked looks for a question, and is searched as it is worded
         asks_for_a_question = intent.about_asking or bool(intent.ordinal)
-        vector = self.adapt(raw) if raw is not None and not asks_for_a_question else raw
+        vector = self.adapt(searched) if searched is not None and not asks_for_a_question else searched
         dense = self._dense(vector, n, allowed) if vector is not None else {}
         lexical = self._lexical(query, n, allowed) if mode in ("hybrid", "lexical") else {}
         # found by the adapted question; how close, as hits report it: the question's own cosine
@@ -200,6 +201,19 @@ class Retriever:
         if self.config.reranker_model:
             fused = self._rerank(query, fused[: max(20, 2 * k)])
         return self._collapse_duplicates(fused, cosine, lexical, k, beside)
+
+    def _embed_query(self, query: str, intent: QueryIntent) -> tuple[np.ndarray, np.ndarray]:
+        """The question's vector, and the one it is searched by: for a question that names
+        people, its vector plus (weighted) that of the question without their names
+        (config `unnamed_query_weight`)."""
+        weight = self.config.unnamed_query_weight
+        unnamed = without_people(query, self.names, self._speaker_set) if weight > 0 and intent.people else ""
+        if not unnamed or unnamed == query:
+            own = self.embedder.encode_queries([query])
+            return own, own
+        both = self.embedder.encode_queries([query, unnamed])
+        mixed = both[:1] + weight * both[1:]
+        return both[:1], (mixed / max(float(np.linalg.norm(mixed)), 1e-12)).astype(np.float32)
 
     def adapt(self, vectors: np.ndarray) -> np.ndarray:
         """Question vectors as dense search compares them with passages (rag/adapter.py)."""

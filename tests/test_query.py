@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from rag.config import Config
-from rag.query import AGE, AGE_QUESTION, described, enumerated, is_fragment, numbered_items, people_in, publication_words, read_query, roster_asked, summary_asked, who_asks
+from rag.query import AGE, AGE_QUESTION, described, enumerated, is_fragment, numbered_items, people_in, publication_words, read_query, roster_asked, summary_asked, who_asks, without_people
 from rag.records import Passage
 from rag.retrieve import Retriever
 from rag.speakers import SpeakerNames
@@ -34,6 +34,38 @@ def test_people_by_metadata_alias_by_corpus_name_and_in_lower_case():
     assert people_in("What did he say?", NAMES, SPEAKERS) == []
     assert people_in("what will happen to the pier", NAMES, SPEAKERS | {"Will Smith"}) == []
     assert people_in("What did Will Smith say?", NAMES, SPEAKERS | {"Will Smith"}) == ["Will Smith"]
+
+
+def test_a_question_without_the_people_it_names():
+    assert without_people("What did Councillor Okafor say about the pier?", NAMES, SPEAKERS) == "What did say about the pier?"
+    assert without_people("what did dana okafor's union want", NAMES, SPEAKERS) == "what did union want"
+    assert without_people("Did Okafor and Reyes agree on the pier?", NAMES, SPEAKERS) == "Did and agree on the pier?"
+    # a first name two speakers share names no one; a question naming no one is left as it is
+    assert without_people("Why is Tom angry?", NAMES, SPEAKERS) == "Why is Tom angry?"
+    assert without_people("What is the pier worth?", NAMES, SPEAKERS) == "What is the pier worth?"
+    assert without_people("Okafor?", NAMES, SPEAKERS) == "?"
+
+
+def test_a_question_naming_people_is_searched_by_what_it_asks_too(seeds_index, retriever):
+    import numpy as np
+
+    query = "What does Khalid Amiri say keeps him awake at night?"
+    intent = retriever.intent(query)
+    unnamed = without_people(query, retriever.names, set(retriever.speakers))
+    assert unnamed == "What does say keeps him awake at night?"
+    own, searched = retriever._embed_query(query, intent)
+    plain, nameless = retriever.embedder.encode_queries([query, unnamed])
+    np.testing.assert_allclose(own[0], plain, atol=1e-5)
+    assert abs(float(np.linalg.norm(searched)) - 1) < 1e-5
+    assert float(searched[0] @ nameless) > float(plain @ nameless) + 0.05  # moved towards what is asked
+    # hits still report the question's own cosine, which abstention is calibrated on
+    row = {p.id: i for i, p in enumerate(seeds_index.passages)}
+    for hit in retriever.search(query, k=5):
+        if hit.dense is not None and not hit.also_in:  # (a reprint's cosine is the reprint's)
+            assert abs(hit.dense - float(seeds_index.vectors[row[hit.passage.id]] @ plain)) < 1e-4
+    off = Retriever(seeds_index, replace(retriever.config, unnamed_query_weight=0.0), embedder=retriever.embedder)
+    own_off, searched_off = off._embed_query(query, intent)
+    assert searched_off is own_off
 
 
 def test_a_long_question_is_read_in_linear_time_and_still_finds_names():
