@@ -32,7 +32,9 @@ from .terms import STOPWORDS, stem
 _TOKEN = re.compile(r"[\w’'-]+")
 _NAME_RUN = re.compile(r"\b[A-Z][\w’'-]+(?:[ \t]+(?:[A-Z][\w’'-]+|(?:al|bin|ibn|de|van|von)\b))+")
 # after a name: ", (the|a|an) <role> (of|for|...) <Organisation>," up to a clause's end
-_APPOSITION = re.compile(r"^,\s+(?:(?:a|an|the)\s+)?(?P<phrase>[^,.;:()\"“”]{2,120}?)(?=\s*[,.;:)\"“”]|\s+(?:who|which|that|now|and)\b)")
+# (an acronym in brackets is part of it: "Commander of the Armed Forces of the Front (AFF),")
+_APPOSITION = re.compile(r"^,\s+(?:(?:a|an|the)\s+)?(?P<phrase>[^,.;:()\"“”]{2,120}?(?:\s*\([A-Z]{2,8}\))?)"
+                         r"(?=\s*[,.;:()\"“”]|\s+(?:who|which|that|now|and)\b)")
 # the words of a role that say nothing of it ("the spokesperson for the Front")
 _FUNCTION = frozenset("a an the of for from at in on to with and 's".split())
 _PREPOSITION = re.compile(r"\s+(?:of|for|from|at|in|with|to|on)\s+", re.IGNORECASE)

@@ -55,6 +55,19 @@ def test_a_role_in_a_question_names_the_one_speaker_who_holds_it(roles, question
     assert roles.resolve(question) == resolved
 
 
+def test_an_apposition_may_end_in_its_acronym_in_brackets():
+    text = ("General Dana OKAFOR, Commander of the Armed Forces of the Harbour Defence League (HDLA), "
+            "stated that the port would hold.")
+    roles = Roles.mine([text], NAMES, SPEAKERS)
+    command = [r for r in roles.roles if r.head == fold("Commander")]
+    assert [r.person for r in command] == ["Dana Okafor"]
+    assert {"hdl", "hdla", "harbour"} <= command[0].words
+    assert roles.resolve("What did the HDLA commander say about the port?") == "What did Dana Okafor say about the port?"
+    assert roles.resolve("What did the HDL commander say about the port?") == "What did Dana Okafor say about the port?"
+    # a word the role does not hold still names no one
+    assert roles.resolve("What did the navy commander say?") == "What did the navy commander say?"
+
+
 def test_spokesman_spokeswoman_and_spokesperson_are_one_role():
     assert fold("spokesman") == fold("spokeswoman") == fold("spokesperson") == fold("Spokesperson’s")
     roles = Roles.mine(["Ali Rahimi, the spokesperson for the Valley Front, spoke."], SpeakerNames({}), {"Ali Rahimi"})
