@@ -171,6 +171,11 @@ _ASKED_FOR = frozenset(stem(w) for w in "react reaction respond response happen 
                        "event conversation subject item reason".split())
 _AGE_WORDS = frozenset(stem(w) for w in ("old", "age"))  # "How old is she?" asks for an age
 _FOCUS = re.compile(r"\b(?:which|what is the|what's the|what was the|what are the)\s+(\w{4,})", re.IGNORECASE)
+# "Which provinces ...?" asks for them by name; "in different provinces" names none, unless
+# a list follows ("several provinces, such as North and South", "provinces: A, B")
+_WHICH_PLURAL = re.compile(r"^\W*(?:in\s+|from\s+|to\s+)?(?:which|what)\s+(?P<noun>[a-z]{3,}s)\s+"
+                           r"(?:did|do|does|will|would|are|were|have|has|had|can|could|should|might|may)\b", re.IGNORECASE)
+_VAGUE_QUANTITY = r"(?:different|various|several|some|many|other|certain|numerous|multiple|a\s+number\s+of|a\s+few|few|all\s+the|all)"
 
 @dataclass(frozen=True)
 class Scored:
@@ -513,7 +518,8 @@ class ExtractiveAnswerer:
           answer must be X's own words;
         - a figure ("how many", "how much", "what date"): a sentence with a number, in the
           unit asked for ("in dollars"), about the thing counted ("how many volunteers");
-        - "which/what X" where the corpus never uses the word X at all."""
+        - "which/what X" where the corpus never uses the word X at all;
+        - "which Xs did ..." where the best sentence speaks only of "several Xs", naming none."""
         holding = None
         if describes and not any(s.hit.passage.speaker == describes or self.names.mentions(s.hit.passage.text, describes) for s in scored):
             return [], f"they never mention {describes}", None
@@ -602,6 +608,9 @@ class ExtractiveAnswerer:
         focus = _FOCUS.search(question)
         if focus and focus.group(1).lower() not in _VAGUE and not self._in_vocabulary(focus.group(1)):
             return [], f"they never mention {focus.group(1)}", None
+        which = _WHICH_PLURAL.search(question)
+        if which and which.group("noun").lower() not in _VAGUE and scored and _names_none(scored[0].hit.passage.text[scored[0].start : scored[0].end], which.group("noun")):
+            return [], f"they speak of {which.group('noun').lower()} without naming any", None
         return scored, None, holding
 
     def _in_vocabulary(self, word: str) -> bool:
@@ -687,6 +696,13 @@ class ExtractiveAnswerer:
 
 # how a speaker's part in a source is told
 _PARTS = {"interviewee": "interviewed in", "interviewer": "asks the questions in", "quoted": "quoted in", "speaker": "speaks in"}
+
+
+def _names_none(sentence: str, noun: str) -> bool:
+    """Does the sentence speak of `noun` ("provinces") only as some of them, naming none?"""
+    vague = re.search(rf"\b{_VAGUE_QUANTITY}\s+(?:[\w-]+\s+)?{re.escape(noun)}\b(?P<rest>.*)", sentence, re.IGNORECASE)
+    return bool(vague) and not re.search(r"\b(?:such\s+as|including|like|namely|especially|notably|among\s+them)\b|:|\(",
+                                         vague.group("rest"), re.IGNORECASE)
 
 
 def short_name(speaker: str) -> str:

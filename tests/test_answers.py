@@ -703,6 +703,26 @@ def test_when_with_no_time_told_says_so_in_words_about_time(ferry_pipeline):
     assert dated.abstained and "no passage gives a date" in dated.text, dated.text
 
 
+def test_which_things_are_named_or_it_says_they_are_not(tmp_path):
+    from rag.config import Config
+
+    (tmp_path / "coast.txt").write_text(
+        "Maria Lopez: Where will the new lifeboat stations be?\n"
+        "Dana Okafor: Next year we will open stations in several harbours along the coast.\n"
+        "Maria Lopez: And who pays for the repairs?\n"
+        "Dana Okafor: Some councils pay for repairs, such as Northby and Eastwick, and the rest wait.\n", encoding="utf-8")
+    pipeline = Pipeline(Config.from_env(corpus=tmp_path))
+    vague = pipeline.ask("Which harbours will get new lifeboat stations, according to Okafor?")
+    assert vague.abstained and "harbours without naming any" in vague.text, vague.text
+    assert vague.citations == () and "several harbours" in " ".join(h.passage.text for h in vague.hits)
+    # a list after the words ("such as ...") names them
+    named = pipeline.ask("Which councils will pay for the repairs?")
+    assert not named.abstained and "Northby" in named.citations[0].quote, named.text
+    # a question that does not ask for things by name is not held to it
+    how = pipeline.ask("What does Okafor say about the lifeboat stations?")
+    assert not how.abstained and "several harbours" in how.citations[0].quote, how.text
+
+
 def test_an_age_in_the_speakers_own_words_and_a_reaction_asked_about(tmp_path):
     from rag.config import Config
 
