@@ -208,7 +208,8 @@ class Retriever:
         (config `unnamed_query_weight`)."""
         weight = self.config.unnamed_query_weight
         unnamed = without_people(query, self.names, self._speaker_set) if weight > 0 and intent.people else ""
-        if not unnamed or unnamed == query:
+        # "Who is Okafor?" without the name asks nothing: searched as it is
+        if unnamed == query or not any(w.casefold() not in STOPWORDS for w in re.findall(r"[^\W\d_]+", unnamed)):
             own = self.embedder.encode_queries([query])
             return own, own
         both = self.embedder.encode_queries([query, unnamed])

@@ -63,6 +63,9 @@ def test_a_question_naming_people_is_searched_by_what_it_asks_too(seeds_index, r
     for hit in retriever.search(query, k=5):
         if hit.dense is not None and not hit.also_in:  # (a reprint's cosine is the reprint's)
             assert abs(hit.dense - float(seeds_index.vectors[row[hit.passage.id]] @ plain)) < 1e-4
+    # "Who is X?" without X asks nothing: searched as it is
+    who_own, who_searched = retriever._embed_query("Who is Khalid Amiri?", retriever.intent("Who is Khalid Amiri?"))
+    assert who_searched is who_own
     off = Retriever(seeds_index, replace(retriever.config, unnamed_query_weight=0.0), embedder=retriever.embedder)
     own_off, searched_off = off._embed_query(query, intent)
     assert searched_off is own_off
