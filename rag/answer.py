@@ -175,7 +175,8 @@ _FOCUS = re.compile(r"\b(?:which|what is the|what's the|what was the|what are th
 # a list follows ("several provinces, such as North and South", "provinces: A, B")
 _WHICH_PLURAL = re.compile(r"^\W*(?:in\s+|from\s+|to\s+)?(?:which|what)\s+(?P<noun>[a-z]{3,}s)\s+"
                            r"(?:did|do|does|will|would|are|were|have|has|had|can|could|should|might|may)\b", re.IGNORECASE)
-_VAGUE_QUANTITY = r"(?:different|various|several|some|many|other|certain|numerous|multiple|a\s+number\s+of|a\s+few|few|all\s+the|all)"
+# (not "all": "all provinces" answers "which provinces")
+_VAGUE_QUANTITY = r"(?:different|various|several|some|many|other|certain|numerous|multiple|a\s+number\s+of|a\s+few|few)"
 
 @dataclass(frozen=True)
 class Scored:

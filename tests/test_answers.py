@@ -718,6 +718,11 @@ def test_which_things_are_named_or_it_says_they_are_not(tmp_path):
     # a list after the words ("such as ...") names them
     named = pipeline.ask("Which councils will pay for the repairs?")
     assert not named.abstained and "Northby" in named.citations[0].quote, named.text
+    from rag.answer import _names_none
+
+    assert _names_none("We fight in different provinces of the country.", "provinces")
+    assert not _names_none("We fight in all provinces of the country.", "provinces")  # all of them is an answer
+    assert not _names_none("We fight in several provinces: North and South.", "provinces")
     # a question that does not ask for things by name is not held to it
     how = pipeline.ask("What does Okafor say about the lifeboat stations?")
     assert not how.abstained and "several harbours" in how.citations[0].quote, how.text
