@@ -23,7 +23,7 @@ from pathlib import Path
 from .answer import ExtractiveAnswerer, passages_df
 from .config import Config
 from .conversation import contextualize
-from .embed import VectorCache
+from .embed import VectorCache, load_embedder
 from .errors import FormatError, UserError
 from .index import SearchIndex, open_index
 from .ingest import ingest_document, read_document
@@ -62,14 +62,14 @@ class Pipeline:
         self.log = log
         self._lock = threading.RLock()
         self._generative = None
-        self._vectors: VectorCache | None = None  # sentence vectors, kept across index swaps
+        # questions' and sentences' vectors, kept across index swaps
+        c = self.config
+        self._vectors = VectorCache(load_embedder(c.embedding_model, c.embedding_batch_size, c.embedding_backend), c.sentence_cache)
         self._load(index or open_index(self.config.corpus, self.config, log=log))
 
     def _load(self, index: SearchIndex) -> None:
         """Swap in a (new) index and everything built on it, all at once."""
-        retriever = Retriever(index, self.config)
-        if self._vectors is None or self._vectors.embedder is not retriever.embedder:
-            self._vectors = VectorCache(retriever.embedder, self.config.sentence_cache)
+        retriever = Retriever(index, self.config, vectors=self._vectors)
         speakers = {p.speaker for p in index.passages if p.speaker != "narrator"}
         extractive = ExtractiveAnswerer(
             index.metadata, passages_df(index.passages), len(index.passages), speakers,

@@ -24,7 +24,7 @@ import numpy as np
 from .adapter import QueryAdapter, load_adapter
 from .chunking import ends_sentence
 from .config import Config
-from .embed import Embedder, load_embedder
+from .embed import Embedder, VectorCache, load_embedder
 from .errors import UserError
 from .index import SearchIndex, embedding_text
 from .query import (AGE, QueryIntent, is_fragment, numbered_items, publication_words, read_query, roles_by_speaker,
@@ -32,7 +32,7 @@ from .query import (AGE, QueryIntent, is_fragment, numbered_items, publication_w
 from .records import NARRATOR, Hit, Passage
 from .roles import Roles
 from .speakers import SpeakerNames
-from .terms import STOPWORDS, stemmer
+from .terms import STOPWORDS, stemmer, terms
 
 
 def lexical_text(p: Passage) -> str:
@@ -63,10 +63,15 @@ def near_duplicate(a: Passage, b: Passage, threshold: float = 0.8) -> bool:
 class Retriever:
     """Search over a loaded index. Thread-safe for concurrent questions (read-only state)."""
 
-    def __init__(self, index: SearchIndex, config: Config | None = None, embedder: Embedder | None = None):
+    def __init__(self, index: SearchIndex, config: Config | None = None, embedder: Embedder | None = None,
+                 vectors: VectorCache | None = None):
         self.index = index
         self.config = config or Config.from_env()
-        self.embedder = embedder or load_embedder(self.config.embedding_model, self.config.embedding_batch_size, self.config.embedding_backend)
+        self.embedder = (vectors.embedder if vectors is not None else embedder) or load_embedder(
+            self.config.embedding_model, self.config.embedding_batch_size, self.config.embedding_backend)
+        # questions' vectors: from the pipeline's cache where there is one (the answerer weighs
+        # the same question against its sentences: embedded once)
+        self._encode_queries = vectors.encode if vectors is not None else self.embedder.encode_queries
         self.passages = index.passages
         self.names = SpeakerNames(index.metadata.people)
         self._bm25 = bm25s.BM25()
@@ -208,11 +213,10 @@ class Retriever:
         (config `unnamed_query_weight`)."""
         weight = self.config.unnamed_query_weight
         unnamed = without_people(query, self.names, self._speaker_set) if weight > 0 and intent.people else ""
-        # "Who is Okafor?" without the name asks nothing: searched as it is
-        if unnamed == query or not any(w.casefold() not in STOPWORDS for w in re.findall(r"[^\W\d_]+", unnamed)):
-            own = self.embedder.encode_queries([query])
+        if unnamed == query or not terms(unnamed):  # "Who is Okafor?" without the name asks nothing
+            own = self._encode_queries([query])
             return own, own
-        both = self.embedder.encode_queries([query, unnamed])
+        both = self._encode_queries([query, unnamed])
         mixed = both[:1] + weight * both[1:]
         return both[:1], (mixed / max(float(np.linalg.norm(mixed)), 1e-12)).astype(np.float32)
 

@@ -27,6 +27,14 @@ def texts():
     return {p.name: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
 
 
+def transcript_pipeline(folder, name: str, text: str) -> Pipeline:
+    """A pipeline over one invented transcript, written to `folder/name`."""
+    from rag.config import Config
+
+    (folder / name).write_text(text, encoding="utf-8")
+    return Pipeline(Config.from_env(corpus=folder))
+
+
 def assert_well_cited(answer, texts):
     """The contract's promises, for any answer."""
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
@@ -649,16 +657,14 @@ def test_an_answer_opening_with_a_publication_in_lower_case_starts_with_a_capita
 
 
 def test_a_word_the_corpus_uses_in_another_form_is_not_never_mentioned(tmp_path):
-    from rag.config import Config
     from rag.terms import lemma_stem, stem
 
     assert lemma_stem("stolen") == stem("steals") and lemma_stem("children") == stem("child")
-    (tmp_path / "harbour.txt").write_text(
+    pipeline = transcript_pipeline(tmp_path, "harbour.txt",
         "Maria Lopez: What happens in winter?\n"
         "Dana Okafor: Someone steals the lobster pots every winter, and the council does nothing.\n"
         "Maria Lopez: And the ferry?\n"
-        "Dana Okafor: The ferry runs twice a week until March.\n", encoding="utf-8")
-    pipeline = Pipeline(Config.from_env(corpus=tmp_path))
+        "Dana Okafor: The ferry runs twice a week until March.\n")
     answer = pipeline.ask("What does Okafor say gets stolen in winter?")  # the transcript says "steals"
     assert not answer.abstained, answer.text
     assert "lobster pots" in answer.citations[0].quote and answer.citations[0].passage.speaker == "Dana Okafor"
@@ -704,22 +710,19 @@ def test_when_with_no_time_told_says_so_in_words_about_time(ferry_pipeline):
 
 
 def test_which_things_are_named_or_it_says_they_are_not(tmp_path):
-    from rag.config import Config
+    from rag.answer import _names_none
 
-    (tmp_path / "coast.txt").write_text(
+    pipeline = transcript_pipeline(tmp_path, "coast.txt",
         "Maria Lopez: Where will the new lifeboat stations be?\n"
         "Dana Okafor: Next year we will open stations in several harbours along the coast.\n"
         "Maria Lopez: And who pays for the repairs?\n"
-        "Dana Okafor: Some councils pay for repairs, such as Northby and Eastwick, and the rest wait.\n", encoding="utf-8")
-    pipeline = Pipeline(Config.from_env(corpus=tmp_path))
+        "Dana Okafor: Some councils pay for repairs, such as Northby and Eastwick, and the rest wait.\n")
     vague = pipeline.ask("Which harbours will get new lifeboat stations, according to Okafor?")
     assert vague.abstained and "harbours without naming any" in vague.text, vague.text
     assert vague.citations == () and "several harbours" in " ".join(h.passage.text for h in vague.hits)
     # a list after the words ("such as ...") names them
     named = pipeline.ask("Which councils will pay for the repairs?")
     assert not named.abstained and "Northby" in named.citations[0].quote, named.text
-    from rag.answer import _names_none
-
     assert _names_none("We fight in different provinces of the country.", "provinces")
     assert not _names_none("We fight in all provinces of the country.", "provinces")  # all of them is an answer
     assert not _names_none("We fight in several provinces: North and South.", "provinces")
@@ -729,16 +732,13 @@ def test_which_things_are_named_or_it_says_they_are_not(tmp_path):
 
 
 def test_an_age_in_the_speakers_own_words_and_a_reaction_asked_about(tmp_path):
-    from rag.config import Config
-
-    (tmp_path / "quay.txt").write_text(
+    pipeline = transcript_pipeline(tmp_path, "quay.txt",
         "Maria Lopez: How long have you kept the light?\n"
         "Dana Okafor: Thirty years. I'm 52, and I was 22 when I started.\n"
         "Maria Lopez: They are closing the lighthouse.\n"
         "Dana Okafor: That is a disgrace, and I told the council so.\n"
         "Maria Lopez: Will you retire?\n"
-        "Dana Okafor: Not while the boats still come in.\n", encoding="utf-8")
-    pipeline = Pipeline(Config.from_env(corpus=tmp_path))
+        "Dana Okafor: Not while the boats still come in.\n")
     age = pipeline.ask("How old does Okafor say she is?")  # no writer says "Okafor, 52,"
     assert not age.abstained and "I'm 52" in age.citations[0].quote, age.text
     # the transcript never says "react": that names the kind of answer, not its topic
@@ -747,16 +747,13 @@ def test_an_age_in_the_speakers_own_words_and_a_reaction_asked_about(tmp_path):
 
 
 def test_a_sentence_with_all_the_questions_words_inside_a_long_turn_is_on_topic(tmp_path):
-    from rag.config import Config
-
     # the turn as a whole is far from "How are the windows?" (cosine 0.20); its sentence is not
-    (tmp_path / "dinner.txt").write_text(
+    pipeline = transcript_pipeline(tmp_path, "dinner.txt",
         "Ann Lee: Is everything ready for tonight?\n"
         "Bo Park: Nearly. Windows are clean, candles are lit. Uh, the belt is too tight, I should change the belt. "
         "Did I turn the fish? The lasagne needs ten more minutes and the wine is breathing on the counter.\n"
         "Ann Lee: You are nervous.\n"
-        "Bo Park: I am not nervous, I am prepared.\n", encoding="utf-8")
-    pipeline = Pipeline(Config.from_env(corpus=tmp_path))
+        "Bo Park: I am not nervous, I am prepared.\n")
     answer = pipeline.ask("How are the windows?")
     assert not answer.abstained and "Windows are clean" in answer.citations[0].quote, answer.text
     tight = pipeline.ask("What is too tight?")

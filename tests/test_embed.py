@@ -118,3 +118,26 @@ def test_a_vector_cache_of_size_zero_keeps_nothing(embedder):
     cache.encode(["one"])
     assert counting.embedded == ["one", "two", "one"] and len(cache) == 0
     assert cache.encode([]).shape[0] == 0
+
+
+def test_a_question_is_embedded_once_for_its_search_and_its_answer(embedder, seeds_index, monkeypatch):
+    """The retriever and the answerer share the pipeline's vector cache: the question's
+    vector is made once, and a question asked again embeds nothing."""
+    from rag.config import Config
+    from rag.pipeline import Pipeline
+
+    pipeline = Pipeline(Config.from_env(), index=seeds_index)
+    assert pipeline.retriever.embedder is embedder
+    embedded, real = [], embedder.encode_queries
+
+    def counting(texts):
+        embedded.extend(texts)
+        return real(texts)
+
+    monkeypatch.setattr(embedder, "encode_queries", counting)  # whoever calls the model
+    question = "What does Amiri say about the Taliban's ties to foreign terrorist groups?"
+    first = pipeline.ask(question)
+    assert embedded.count(question) == 1
+    before = len(embedded)
+    again = pipeline.ask(question)
+    assert len(embedded) == before and again.text == first.text
