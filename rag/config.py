@@ -116,8 +116,9 @@ class Config:
     # --- answers ---------------------------------------------------------------------------
     answerer: str = "extractive"  # or "generative" (needs a generator model)
     answer_hits: int = 8  # passages an answer is built from (and shown as sources)
-    # Sentence vectors kept between questions (rag/embed.py VectorCache; 0: none). 20,000
-    # of MiniLM's take 31 MB. What it saves: README, "Benchmarks" (answers).
+    # Sentence (and question) vectors kept between questions, shared by search and answer
+    # (rag/embed.py VectorCache; 0: none). 20,000 of MiniLM's take 31 MB. What it saves:
+    # README, "Benchmarks" (answers).
     sentence_cache: int = 20_000
     # Below this confidence the answer abstains; calibrated on evals/cases/seeds.jsonl
     # (python -m evals.calibrate), see README.
