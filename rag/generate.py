@@ -122,8 +122,8 @@ class GenerativeAnswerer:
         return "".join(pieces).strip()
 
     # --- answer ------------------------------------------------------------------------
-    def answer(self, question: str, query: str, hits: list[Hit], on_token=None) -> Answer:
-        extractive = self.fallback.answer(question, query, hits)
+    def answer(self, question: str, query: str, hits: list[Hit], on_token=None, chance=None) -> Answer:
+        extractive = self.fallback.answer(question, query, hits, chance=chance)
         if extractive.abstained:
             return extractive  # too little evidence: nothing for a model to say either
         if roster_asked(query, self.fallback.publications):

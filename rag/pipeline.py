@@ -18,6 +18,7 @@ import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from .answer import ExtractiveAnswerer, passages_df
@@ -171,9 +172,10 @@ class Pipeline:
         if retriever.intent(query).roster:  # "who are the speakers": every one of them, each cited
             k = min(max(k, len(retriever.speakers)), self.config.max_k)
         hits = retriever.search(query, k=k, speakers=speakers, sources=sources)
+        chance = partial(retriever.chance_similarity, speakers, sources)  # computed only where needed
         if answerer == "generative":
-            return self.generative.answer(question, query, hits, on_token=on_token)
-        return extractive.answer(question, query, hits)
+            return self.generative.answer(question, query, hits, on_token=on_token, chance=chance)
+        return extractive.answer(question, query, hits, chance=chance)
 
 
 def safe_file_name(name: str) -> str:

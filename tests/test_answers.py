@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -110,6 +112,35 @@ def test_unanswerable_questions_abstain_plainly_and_show_closest_mentions(pipeli
     assert answer.text.startswith("The transcripts don't say")
     assert answer.citations == () and "[" not in answer.text
     assert answer.hits  # the closest mentions
+
+
+def test_chance_is_how_close_off_topic_questions_come_to_the_passages_searched(pipeline, monkeypatch):
+    r = pipeline.retriever
+    whole = r.chance_similarity()
+    one = r.chance_similarity(sources=[r.sources[0]])
+    assert 0 < one < whole < pipeline.config.abstain_min_similarity  # fewer passages lie further away
+    calls = []
+    monkeypatch.setattr(r, "_encode_queries", lambda texts: calls.append(texts))
+    assert r.chance_similarity(sources=[r.sources[0]]) == one and calls == []  # kept per filter
+    with pytest.raises(UserError, match="no speaker named"):
+        r.chance_similarity(speakers=["Nobody Atall"])
+
+
+def test_the_off_topic_floor_is_lowered_to_chance_not_below_it(pipeline):
+    question = "What keeps Khalid Amiri awake at night?"
+    hits = pipeline.retriever.search(question, k=8)
+    strict = copy.copy(pipeline.extractive)
+    strict.min_similarity = 1.0  # no question comes this close: every one looks off topic
+    assert strict.answer(question, question, hits).abstained
+    assert strict.answer(question, question, hits, chance=lambda: 0.99).text.startswith(
+        "The transcripts don't say: nothing in them is about this")
+    answered = strict.answer(question, question, hits, chance=lambda: 0.0)
+    assert not answered.abstained and "poor people" in answered.text
+    # the pipeline passes the chance of what it searched
+    config = replace(pipeline.config, abstain_min_similarity=1.0)
+    lenient = Pipeline(config, index=pipeline.index)
+    assert not lenient.ask(question).abstained
+    assert lenient.ask("Who won the World Cup?").abstained
 
 
 def test_follow_up_questions_use_the_conversation(pipeline):
