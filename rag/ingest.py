@@ -84,7 +84,8 @@ def parse_document(doc: Document, names: SpeakerNames) -> list[Segment]:
 
 def document_title(doc: Document, segments: Sequence[Segment] = ()) -> str:
     """The metadata's title, else the first line of a text file (unless someone says it:
-    "Maria Lopez: Welcome back" is a turn, not a title), else the file name."""
+    "Maria Lopez: Welcome back" is a turn, not a title, nor is a stage direction, "[Scene:
+    a bakery]"), else the file name."""
     if doc.meta.title:
         return doc.meta.title
     opening = len(doc.text) - len(doc.text.lstrip())
@@ -97,7 +98,8 @@ def document_title(doc: Document, segments: Sequence[Segment] = ()) -> str:
         first = doc.text.strip().split("\n", 1)[0]
         first = re.sub(r"https?://\S+", "", first).strip()
         first = re.sub(r"^#{1,6}\s+", "", first)  # a Markdown heading: "# Storm season" is titled "Storm season"
-        if 0 < len(first) <= 200:
+        bracketed = re.fullmatch(r"\[[^\[\]]*\]|\([^()]*\)", first) is not None
+        if 0 < len(first) <= 200 and not bracketed:
             return first
     return Path(doc.source).stem
 

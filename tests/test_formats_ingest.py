@@ -248,3 +248,14 @@ def test_a_first_line_someone_says_is_no_title(tmp_path):
     (tmp_path / "article.txt").write_text("Storm Season On The Harbour\n\nThe pier is gone, the council says.\n", encoding="utf-8")
     titles = {p.source: p.title for p in load_corpus(tmp_path).passages}
     assert titles == {"ferry-talk.txt": "ferry-talk", "article.txt": "Storm Season On The Harbour"}
+
+
+def test_a_stage_direction_on_the_first_line_is_no_title(tmp_path):
+    (tmp_path / "bakery.txt").write_text("[Scene: the bakery on Elm Street. Ana is icing a cake.]\n"
+                                         "Ana: Hand me the blue frosting.\nTomas: It looks green to me.\n", encoding="utf-8")
+    (tmp_path / "pier.txt").write_text("(Recorded at the pier, morning)\nDana Okafor: The pier is gone.\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("[Draft] Storm notes\n\nThe pier is gone, the council says.\n", encoding="utf-8")
+    passages = load_corpus(tmp_path).passages
+    titles = {p.source: p.title for p in passages}
+    assert titles == {"bakery.txt": "bakery", "pier.txt": "pier", "notes.txt": "[Draft] Storm notes"}
+    assert any(p.text.startswith("[Scene: the bakery") for p in passages)  # still searchable, still quoted
