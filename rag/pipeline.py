@@ -167,7 +167,9 @@ class Pipeline:
         with self._lock:  # one consistent snapshot, even while an upload swaps the index
             retriever, extractive = self.retriever, self.extractive
         # "What did he say ..." after a question about Okafor; "the harbour master" -> who that is
-        query = retriever.roles.resolve(contextualize(question, history, retriever.names, set(retriever.speakers)))
+        # "What did Chander say?": a word no transcript uses and English does not know, one typo away from one that is used
+        query = retriever.speller.correct(question)
+        query = retriever.roles.resolve(contextualize(query, history, retriever.names, set(retriever.speakers)))
         k = k or self.config.answer_hits
         if retriever.intent(query).roster:  # "who are the speakers": every one of them, each cited
             k = min(max(k, len(retriever.speakers)), self.config.max_k)

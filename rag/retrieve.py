@@ -33,6 +33,7 @@ from .query import (AGE, QueryIntent, is_fragment, numbered_items, publication_w
 from .records import NARRATOR, Hit, Passage
 from .roles import Roles
 from .speakers import SpeakerNames
+from .spelling import Speller
 from .terms import STOPWORDS, stemmer, terms
 
 # Questions about nothing a transcript is likely to hold (sport, cooking, the weather): how
@@ -132,6 +133,11 @@ class Retriever:
         self._adapter: QueryAdapter | None | bool = False  # False: not loaded yet
         self._lock = threading.Lock()
         self._chance: dict[tuple[frozenset, frozenset], float] = {}  # per filter
+
+    @cached_property
+    def speller(self) -> Speller:
+        """Typos read as the corpus's words (rag/spelling.py): its words, speakers and titles."""
+        return Speller([p.text for p in self.passages] + self.speakers + sorted(set(self._titles.values())))
 
     # --- filters -------------------------------------------------------------------------
     def resolve_speakers(self, speakers: Iterable[str] | None) -> set[str] | None:
