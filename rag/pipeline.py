@@ -167,7 +167,7 @@ class Pipeline:
         with self._lock:  # one consistent snapshot, even while an upload swaps the index
             retriever, extractive = self.retriever, self.extractive
         # "What did he say ..." after a question about Okafor; "the harbour master" -> who that is
-        # "What did Chander say?": a word no transcript uses and English does not know, one typo away from one that is used
+        # "What did Chander say?": a typo of a word the transcripts use (rag/spelling.py)
         query = retriever.speller.correct(question)
         query = retriever.roles.resolve(contextualize(query, history, retriever.names, set(retriever.speakers)))
         k = k or self.config.answer_hits
