@@ -27,12 +27,12 @@ LONG_WORD = 8
 
 class Speller:
     def __init__(self, texts: Iterable[str]):
-        forms: dict[str, Counter] = {}
-        for text in texts:
-            for word in _WORD.findall(text):
-                forms.setdefault(word.casefold(), Counter())[word] += 1
-        self._count = {w: sum(c.values()) for w, c in forms.items()}
-        self._form = {w: c.most_common(1)[0][0] for w, c in forms.items()}  # "Chandler", not "chandler"
+        self._count: Counter[str] = Counter()
+        self._form: dict[str, str] = {}  # the commonest way of writing it: "Chandler", not "chandler"
+        for form, n in Counter(_WORD.findall("\n".join(texts))).most_common():
+            key = form.casefold()
+            self._count[key] += n
+            self._form.setdefault(key, form)
         self._words = list(self._count)
         self._seen: dict[str, str | None] = {}
 
