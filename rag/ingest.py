@@ -25,7 +25,7 @@ from .formats.subtitles import parse_srt, parse_vtt
 from .formats.text import parse_text
 from .metadata import METADATA_FILE, Metadata, load_metadata
 from .records import NARRATOR, BadFile, Corpus, Document, Passage, Segment
-from .speakers import SpeakerNames
+from .speakers import SpeakerNames, answering_apart
 
 TEXT_EXTENSIONS = (".txt", ".md", ".text")
 SUPPORTED = (*TEXT_EXTENSIONS, ".vtt", ".srt", ".json")
@@ -112,8 +112,10 @@ def to_passages(doc: Document, segments: list[Segment], names: SpeakerNames, max
     local = dict(doc.meta.speakers)
     interviewers = {names.canonical(n) for n in doc.meta.interviewers}
     interviewees = {names.canonical(n) for n in doc.meta.interviewees}
+    labels = [seg.speaker for seg in segments if seg.speaker]
+    speaker_of = answering_apart(labels, {label: names.canonical(local.get(label, label)) for label in labels}, names, local)
     for seg in segments:
-        speaker = names.canonical(local.get(seg.speaker, seg.speaker)) if seg.speaker else NARRATOR
+        speaker = speaker_of[seg.speaker] if seg.speaker else NARRATOR
         if seg.role == "speaker" and speaker in interviewers | interviewees:
             seg = replace(seg, role="interviewer" if speaker in interviewers else "interviewee")
         if seg.role == "interviewer":

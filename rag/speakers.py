@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping, Sequence
 
 from .terms import STOPWORDS
 
@@ -136,6 +136,10 @@ class SpeakerNames:
         said = f" {name_key(text)} "
         return any(f" {p} " in said for p in phrases)
 
+    def declared(self, name: str) -> bool:
+        """Is `name` one the metadata gives a person (their name or an alias)?"""
+        return name_key(name) in self._alias
+
     def canonical(self, name: str) -> str:
         return self.known(name) or display_name(" ".join(name.split()))
 
@@ -187,3 +191,27 @@ class SpeakerNames:
         if not counts:
             return None
         return max(counts, key=lambda name: (counts[name], len(name)))
+
+
+def answering_apart(labels: Sequence[str], speaker_of: Mapping[str, str], names: SpeakerNames,
+                    local: Container[str] = ()) -> dict[str, str]:
+    """Each turn label's speaker, `labels` in the order the turns come. A titled label read
+    as a full name the transcript gives ("Mrs. Buffay" as "Phoebe Buffay") is someone else
+    when the two answer each other (one's turn right after the other's): "Mrs. Buffay"
+    keeps her own name, unless the metadata says she is Phoebe (an alias, or `local`: the
+    source's own labels). "Ms. Okafor:" where the text introduces Dana Okafor, or "OKAFOR:"
+    after "DANA OKAFOR:", stays one person."""
+    out = dict(speaker_of)
+    for before, after in zip(labels, labels[1:]):
+        if before == after or out[before] != out[after]:
+            continue
+        for label, other in ((before, after), (after, before)):
+            if _titled(label) and not _titled(other) and label not in local and not names.declared(label):
+                out[label] = display_name(" ".join(label.split()))
+    return out
+
+
+def _titled(label: str) -> bool:
+    """An honorific and one name: "Mrs. Buffay", "Dr Reyes"."""
+    words = label.split()
+    return len(words) == 2 and name_key(words[0]) in HONORIFICS

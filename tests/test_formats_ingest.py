@@ -259,3 +259,29 @@ def test_a_stage_direction_on_the_first_line_is_no_title(tmp_path):
     titles = {p.source: p.title for p in passages}
     assert titles == {"bakery.txt": "bakery", "pier.txt": "pier", "notes.txt": "[Draft] Storm notes"}
     assert any(p.text.startswith("[Scene: the bakery") for p in passages)  # still searchable, still quoted
+
+
+def test_a_titled_label_answering_the_full_name_it_would_be_read_as_is_someone_else(tmp_path):
+    (tmp_path / "visit.txt").write_text(
+        "Phoebe Buffay: Hi. Is Frank home?\n"
+        "Mrs. Buffay: How do you know Frank?\n"
+        "Phoebe Buffay: From a long time ago.\n"
+        "Mrs. Buffay: He went out for groceries four years ago.\n", encoding="utf-8")
+    (tmp_path / "hearing.txt").write_text(
+        "The committee heard Dana Okafor, the harbour master, on Tuesday.\n\n"
+        "Tom Reyes: Thank you for coming.\n"
+        "Ms. Okafor: The pier will not survive another winter.\n"
+        "Tom Reyes: What would it cost?\n"
+        "Ms. Okafor: Twelve million.\n", encoding="utf-8")
+    passages = load_corpus(tmp_path).passages
+    speakers = {source: [p.speaker for p in passages if p.source == source and p.speaker != "narrator"]
+                for source in ("visit.txt", "hearing.txt")}
+    assert speakers["visit.txt"] == ["Phoebe Buffay", "Mrs. Buffay", "Phoebe Buffay", "Mrs. Buffay"]
+    assert speakers["hearing.txt"] == ["Tom Reyes", "Dana Okafor", "Tom Reyes", "Dana Okafor"]  # one person, as before
+
+
+def test_the_metadata_can_say_a_titled_label_is_the_full_name(tmp_path):
+    (tmp_path / "visit.txt").write_text("Phoebe Buffay: Hi.\nMrs. Buffay: Hello.\nPhoebe Buffay: Is Frank home?\n"
+                                        "Mrs. Buffay: No.\n", encoding="utf-8")
+    (tmp_path / "metadata.toml").write_text('[people."Phoebe Buffay"]\naliases = ["Mrs. Buffay"]\n', encoding="utf-8")
+    assert {p.speaker for p in load_corpus(tmp_path).passages} == {"Phoebe Buffay"}

@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from ..records import NARRATOR, Segment, SourceMeta
-from ..speakers import PRONOUNS, SpeakerNames, name_key
+from ..speakers import PRONOUNS, SpeakerNames, answering_apart, name_key
 from .quotes import _NAME, _VERB, QuoteAttributor
 
 # `Name: words`; also `Name (Riding, Party): words` (the parenthesis describes the speaker;
@@ -192,6 +192,11 @@ class _Parser:
         if len(labels) < 3 or not (len(recurring) >= 2 or (recurring & said and len(said) >= 3)):
             return False
         speakers = {i: self._labelled_speaker(m) for i, m in labels.items()}
+        said_by = {m.group("label"): speakers[i] for i, m in labels.items() if len(_JOINED.split(m.group("label"))) == 1}
+        order = [labels[i].group("label") for i in sorted(labels) if labels[i].group("label") in said_by]
+        apart = answering_apart(order, said_by, self.names, dict(self.meta.speakers))  # "Mrs. Buffay" answering Phoebe Buffay
+        moved = {label: who for label, who in apart.items() if who != said_by[label]}
+        speakers = {i: moved.get(m.group("label"), speakers[i]) for i, m in labels.items()}
         roles = self._labelled_roles(speakers, labels)
         first, last = min(labels), max(labels)
         # Unlabelled paragraphs between turns continue the turn before; after the last
