@@ -285,3 +285,19 @@ def test_the_metadata_can_say_a_titled_label_is_the_full_name(tmp_path):
                                         "Mrs. Buffay: No.\n", encoding="utf-8")
     (tmp_path / "metadata.toml").write_text('[people."Phoebe Buffay"]\naliases = ["Mrs. Buffay"]\n', encoding="utf-8")
     assert {p.speaker for p in load_corpus(tmp_path).passages} == {"Phoebe Buffay"}
+
+
+def test_a_name_english_does_not_know_is_a_label_said_once(tmp_path):
+    (tmp_path / "office.txt").write_text(
+        "Gerston: Could these margaritas be any stronger?\n"
+        "Santos: Hello, Mr. Bing.\n"
+        "Petrie: Loved your Stevie Wonder last night.\n"
+        "Chandler Bing: Thanks. About the weekly numbers.\n"
+        "Santos: Sure.\n"
+        "Gerston: No problem.\n"
+        "Chandler Bing: Good.\n"
+        "Update: the numbers were late.\n", encoding="utf-8")
+    passages = load_corpus(tmp_path).passages
+    said = {p.text: p.speaker for p in passages}
+    assert said["Loved your Stevie Wonder last night."] == "Petrie"  # not Santos's turn going on
+    assert not any(p.speaker == "Update" for p in passages)  # an English word said once is no one

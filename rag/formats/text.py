@@ -24,6 +24,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
+import simplemma
+
 from ..records import NARRATOR, Segment, SourceMeta
 from ..speakers import PRONOUNS, SpeakerNames, answering_apart, name_key
 from .quotes import _NAME, _VERB, QuoteAttributor
@@ -168,7 +170,7 @@ class _Parser:
         recurring = {k for k, n in counts.items() if n >= 2}
 
         def person(label: str) -> bool:
-            return bool(self.names.known(label) or self.names.is_person(label))
+            return bool(self.names.known(label) or self.names.is_person(label) or _unknown_name(label))
 
         def joint(label: str) -> bool:  # each of its names speaks alone too, or is a person's
             parts = _JOINED.split(label)
@@ -424,6 +426,13 @@ def _person_tail(run: str, names: SpeakerNames) -> str | None:
         if names.known(tail) or (len(words) - i >= 2 and names.is_person(tail)):
             return names.canonical(tail)
     return None
+
+
+def _unknown_name(label: str) -> bool:
+    """One capitalised word English does not know ("Petrie:", not "Note:" or "Update:"):
+    a character with one line, in a transcript of labelled turns."""
+    word = label.strip()
+    return bool(re.fullmatch(r"[A-Z][a-z]+(?:[-’'][A-Z]?[a-z]+)?", word)) and not simplemma.is_known(word.casefold(), lang="en")
 
 
 def _words(text: str) -> list[str]:
