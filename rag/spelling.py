@@ -34,7 +34,7 @@ class Speller:
             self._count[key] += n
             self._form.setdefault(key, form)
         self._words = list(self._count)
-        self._seen: dict[str, str | None] = {}
+        self._seen: dict[str, str | None] = {}  # looked up before: the correction, or None
 
     def correct(self, question: str) -> str:
         return _WORD.sub(lambda m: self.correct_word(m.group()) or m.group(), question)
@@ -44,11 +44,11 @@ class Speller:
         key = word.casefold()
         if key in self._count:
             return None
-        if key not in self._seen:
+        found = self._seen.get(key, "")
+        if found == "":  # not looked up yet (a local: another thread may clear the dict meanwhile)
             if len(self._seen) >= 10_000:
                 self._seen.clear()
-            self._seen[key] = self._closest(key)
-        found = self._seen[key]
+            found = self._seen[key] = self._closest(key)
         if found is None:
             return None
         return found[:1].upper() + found[1:] if word[:1].isupper() else found
