@@ -112,8 +112,12 @@ def to_passages(doc: Document, segments: list[Segment], names: SpeakerNames, max
     local = dict(doc.meta.speakers)
     interviewers = {names.canonical(n) for n in doc.meta.interviewers}
     interviewees = {names.canonical(n) for n in doc.meta.interviewees}
-    labels = [seg.speaker for seg in segments if seg.speaker]
-    speaker_of = answering_apart(labels, {label: names.canonical(local.get(label, label)) for label in labels}, names, local)
+    said = {seg.speaker: names.canonical(local.get(seg.speaker, seg.speaker)) for seg in segments if seg.speaker}
+    turns: dict[int, str] = {}  # each turn's label, in order: who answers whom (a quote inside a turn is not a turn)
+    for seg in segments:
+        if seg.speaker:
+            turns.setdefault(seg.turn, seg.speaker)
+    speaker_of = answering_apart(list(turns.values()), said, names, local)
     for seg in segments:
         speaker = speaker_of[seg.speaker] if seg.speaker else NARRATOR
         if seg.role == "speaker" and speaker in interviewers | interviewees:
