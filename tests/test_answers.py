@@ -718,7 +718,11 @@ def ferry_pipeline(tmp_path_factory):
         "Maria Lopez: Is the inspector coming?\n"
         "Dana Okafor: The inspector should be here in like 45 minutes.\n"
         "Maria Lopez: Who paints the boats?\n"
-        "Dana Okafor: My brother paints the boats green, and has done so for ten years.\n", encoding="utf-8")
+        "Dana Okafor: My brother paints the boats green, and has done so for ten years.\n"
+        "Maria Lopez: Where did you learn to sail?\n"
+        "Dana Okafor: I learned to sail back in high school, on my uncle's trawler.\n"
+        "Maria Lopez: Does the quay flood?\n"
+        "Dana Okafor: The quay never floods, the sea wall is too high.\n", encoding="utf-8")
     return Pipeline(Config.from_env(corpus=corpus))
 
 
@@ -731,6 +735,23 @@ def test_when_is_answered_by_a_time_told_as_people_say_it(ferry_pipeline):
     assert not seen.abstained and "the other day" in seen.citations[0].quote, seen.text
     soon = ferry_pipeline.ask("When will the inspector arrive?")
     assert not soon.abstained and "in like 45 minutes" in soon.citations[0].quote, soon.text
+    school = ferry_pipeline.ask("When did Okafor learn to sail?")  # a time of life
+    assert not school.abstained and "back in high school" in school.citations[0].quote, school.text
+
+
+@pytest.mark.parametrize("sentence, tells", [
+    ("We met back in college.", True), ("I got it in the seventh grade.", True),
+    ("He came on her birthday.", True), ("She told me over dinner.", True),
+    ("We go every summer.", True), ("They fought at Thanksgiving.", True),
+    ("I was there when I was little.", True), ("We did that as kids.", True),
+    ("It happened in the eighties.", True), ("I'll call one of these days.", True),
+    ("The quay never floods.", False), ("As a matter of fact, no.", False),
+    ("She has always liked boats.", False), ("For ten years.", False),
+])
+def test_the_times_people_tell(sentence, tells):
+    from rag.answer import _TOLD_TIME
+
+    assert bool(_TOLD_TIME.search(sentence)) is tells
 
 
 def test_when_with_no_time_told_says_so_in_words_about_time(ferry_pipeline):
@@ -738,6 +759,8 @@ def test_when_with_no_time_told_says_so_in_words_about_time(ferry_pipeline):
     assert answer.abstained and "no passage says when" in answer.text, answer.text
     dated = ferry_pipeline.ask("On what exact date does the ferry start again?")
     assert dated.abstained and "no passage gives a date" in dated.text, dated.text
+    never = ferry_pipeline.ask("When does the sea wall flood?")  # "never" says it does not, not when
+    assert never.abstained and "no passage says when" in never.text, never.text
 
 
 def test_which_things_are_named_or_it_says_they_are_not(tmp_path):
