@@ -139,6 +139,16 @@ class Retriever:
         """Typos read as the corpus's words (rag/spelling.py): its words, speakers and titles."""
         return Speller([p.text for p in self.passages] + self.speakers + sorted(set(self._titles.values())))
 
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {p.id: i for i, p in enumerate(self.passages)}
+
+    def preceding(self, passage: Passage) -> Passage | None:
+        """The passage just before this one in its source (the turn a reply answers), or None."""
+        i = self._position.get(passage.id, 0)
+        before = self.passages[i - 1] if i > 0 else None
+        return before if before is not None and before.source == passage.source and before.end <= passage.start else None
+
     # --- filters -------------------------------------------------------------------------
     def resolve_speakers(self, speakers: Iterable[str] | None) -> set[str] | None:
         if not speakers:

@@ -754,6 +754,23 @@ def test_the_times_people_tell(sentence, tells):
     assert bool(_TOLD_TIME.search(sentence)) is tells
 
 
+def test_when_is_answered_by_a_reply_to_the_turn_that_asks_it(tmp_path):
+    from rag.config import Config
+
+    (tmp_path / "lamp.txt").write_text(
+        "Maria Lopez: Are you meeting the lighthouse keeper about the broken lamp?\n"
+        "Dana Okafor: Yes, tonight, if the fog lifts. Why do you ask?\n"
+        "Maria Lopez: I want to come along. Who repairs lamps like that one?\n"
+        "Dana Okafor: A firm in Leith, slowly and at great expense. Do you know them?\n"
+        "Maria Lopez: No. Has the lighthouse keeper met the council?\n"
+        "Dana Okafor: The lighthouse keeper refuses to meet the council. Have you seen the empty cottages?\n"
+        "Maria Lopez: Two of them are empty, and the council wants to sell them. Will the keeper stay?\n"
+        "Dana Okafor: The lighthouse keeper says the old crane is unsafe. Does anyone listen to him?\n"
+        "Maria Lopez: Nobody meets the lighthouse keeper willingly, he complains about everything.\n", encoding="utf-8")
+    answer = Pipeline(Config.from_env(corpus=tmp_path)).ask("When is Okafor meeting the lighthouse keeper?")
+    assert not answer.abstained and "tonight" in answer.citations[0].quote, answer.text
+
+
 def test_when_with_no_time_told_says_so_in_words_about_time(ferry_pipeline):
     answer = ferry_pipeline.ask("When does Okafor's brother paint the boats?")  # "for ten years" says how long
     assert answer.abstained and "no passage says when" in answer.text, answer.text
