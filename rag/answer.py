@@ -30,7 +30,7 @@ import numpy as np
 from .chunking import ends_sentence, sentence_spans
 from .embed import VectorCache
 from .metadata import Metadata
-from .query import AGE, AGE_QUESTION, ASKED, described, enumerated, is_fragment, numbered_items, ordinal_asked, people_in, roster_asked, sources_named, speaker_by_name, speakers_carrying, summary_asked, who_asks
+from .query import AGE, AGE_QUESTION, ASKED, described, enumerated, is_fragment, numbered_items, ordinal_asked, people_in, reacting, roster_asked, sources_named, speaker_by_name, speakers_carrying, summary_asked, who_asks
 from .records import NARRATOR, Answer, Citation, Hit, Passage
 from .speakers import SpeakerNames, name_key
 from .terms import STOPWORDS, lemma_stem, lemma_terms, stem, terms
@@ -114,6 +114,10 @@ QUESTION_WEIGHT = 0.5
 # ... and when the question asks what was asked, the asker's sentences weigh more (answer
 # accuracy 0.613 -> 0.624 at 1.2; 1.5 the same).
 ASKER_WEIGHT = 1.2
+# ... and when it asks how someone reacted, the first sentence of their reply, this times the
+# score of the turn it answers
+REPLY_SCORE = 1.2
+REPLY_REACH = 3  # passages (stage directions, the reply's first words) between a turn and a reply
 FRAGMENT_WEIGHT = 0.5
 # A question naming two or more people takes each one's best sentence, judged by its score
 # plus this times its cosine with the first quote, so the sides speak to the same point. On
@@ -260,6 +264,7 @@ class ExtractiveAnswerer:
         qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words, self.source_words)
         wants_figure = bool(_FIGURE.search(question))
         about_asking = bool(ASKED.search(question))
+        reacts = reacting(question, self.names, self.speakers, {h.passage.speaker for h in hits})
         ordinal = enumerated(question)
         named = {s for s in self.speakers if set(stem(w) for w in name_key(s).split()) & qt.speaker_terms}
         spans = [(hit, s, e) for hit in hits for s, e in sentence_spans(hit.passage.text, 0, len(hit.passage.text))]
@@ -303,7 +308,15 @@ class ExtractiveAnswerer:
             if named and not describes and not (self.source_speakers.get(p.source, frozenset()) & named):
                 score *= OTHER_SOURCE_WEIGHT
             scored.append(Scored(hit, s, e, score, overlap, cosine, vector))
-        if about_asking:
+        if reacts:
+            # "how did he react when she said ...": his first words after her turn that matches
+            best = {}
+            for x in scored:
+                best[x.hit.passage.id] = max(best.get(x.hit.passage.id, 0.0), x.score)
+            replies = {id(h): replace(h, beside=turn) for h in hits if (turn := self._replied(h, reacts)) in best}
+            scored = [replace(x, hit=replies[id(x.hit)], score=max(x.score, REPLY_SCORE * best[replies[id(x.hit)].beside])
+                              if x.start == 0 else x.score) if id(x.hit) in replies else x for x in scored]
+        elif about_asking:
             # "what did she ask when he said ...": her turn beside the answer that matches
             best = {}
             for x in scored:
@@ -312,6 +325,19 @@ class ExtractiveAnswerer:
                       if x.hit.beside in best and x.hit.passage.role == "interviewer" else x for x in scored]
         scored.sort(key=lambda x: -x.score)
         return scored, qt
+
+    def _replied(self, hit: Hit, person: str) -> str | None:
+        """The id of the turn a passage of `person` replies to: the other speaker's turn just
+        before it, past a stage direction or the person's own words just before (the same
+        reply: "Oh. Uh, I'm on." / "Mr. Bing's office.")."""
+        if hit.passage.speaker != person:
+            return None
+        turn = self.preceding(hit.passage)
+        for _ in range(REPLY_REACH):
+            if turn is None or turn.speaker not in (person, NARRATOR):
+                break
+            turn = self.preceding(turn)  # a stage direction, or the person's words just before
+        return turn.id if turn is not None and turn.speaker not in (person, NARRATOR) else None
 
     def _similarity(self, question: str, sentences: list[str]) -> tuple[list[float], list[np.ndarray | None]]:
         """Cosine of the question with each sentence, and the sentences' vectors (0 and
@@ -560,7 +586,7 @@ class ExtractiveAnswerer:
             # X's own words, or a narrator reporting them ("Okafor argues that ...")
             own = [s for s in scored if s.hit.passage.speaker == person
                    or (s.hit.passage.speaker == "narrator" and surname in name_key(s.hit.passage.text).split())]
-            near_top = [s for s in own if s.hit.rank <= 3]
+            near_top = [s for s in own if s.hit.rank <= 3 or s.hit.beside is not None]  # (or found as a reply)
             if not own or (max(s.overlap for s in own) < 0.25 and not near_top):
                 return [], f"{person} is not quoted on this", None
             scored = own + [s for s in scored if s.hit.passage.speaker != person]

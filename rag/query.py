@@ -48,6 +48,7 @@ class QueryIntent:
     age: bool = False  # "How old is Okafor?": it asks a person's age
     roster: bool = False  # "Who are the speakers?": it asks who speaks in the transcripts
     enumerated: str = ""  # "What was the second demand?": the numbered item it asks for ("second")
+    reacts: str = ""  # "How did Ross react when ...?": the speaker whose reply it asks for
 
 
 def people_in(text: str, names: SpeakerNames, speakers: set[str]) -> list[str]:
@@ -105,6 +106,9 @@ def speakers_carrying(name: str, speakers: Iterable[str]) -> frozenset[str]:
     return _name_carriers(frozenset(speakers)).get(name_key(name), frozenset())
 
 
+_TOGETHER = re.compile(r"\s(?:and|&)\s")
+
+
 @lru_cache(maxsize=64)
 def _name_carriers(speakers: frozenset[str]) -> dict[str, frozenset[str]]:
     """Full name, first name or surname -> the speakers who carry it."""
@@ -114,7 +118,9 @@ def _name_carriers(speakers: frozenset[str]) -> dict[str, frozenset[str]]:
         if not key or s == NARRATOR:
             continue
         words = key.split()
-        for k in {key, words[0], words[-1]} - STOPWORDS:  # "Will Smith" is not "what will happen"
+        # a turn said together ("Chandler Bing and Joey Tribbiani") is nobody's by one name
+        parts = {key} if _TOGETHER.search(key) else {key, words[0], words[-1]}
+        for k in parts - STOPWORDS:  # "Will Smith" is not "what will happen"
             carriers.setdefault(k, set()).add(s)
     return {k: frozenset(v) for k, v in carriers.items()}
 
@@ -158,7 +164,29 @@ def read_query(query: str, names: SpeakerNames, speakers: frozenset[str] | set[s
     people = tuple(p for p in people_in(query, names, speakers) if p != NARRATOR)
     return QueryIntent(people, sources, bool(ASKED.search(query)) or who_asks(query), ordinal_asked(query),
                        described(query, names, speakers), summary_asked(query), bool(AGE_QUESTION.search(query)),
-                       roster_asked(query, source_words), enumerated(query))
+                       roster_asked(query, source_words), enumerated(query), reacting(query, names, speakers))
+
+
+# "How did Ross react to ...?", "How does Rachel respond when ...", "What was Ross's reaction?"
+_REACTED = re.compile(r"\bhow\s+(?:did|does|do|would|will|could)\s+(?P<who>[^?,]{1,60}?)\s+(?:react|respond|reply|answer|take\s+it)\b"
+                      r"|\bwhat\s+(?:was|is|were)\s+(?P<who2>[^?,]{1,60}?)['’]s?\s+(?:reaction|response|reply|answer)\b",
+                      re.IGNORECASE)
+
+
+def reacting(query: str, names: SpeakerNames, speakers: frozenset[str] | set[str],
+             present: Iterable[str] = ()) -> str:
+    """The speaker a question asks the reply of ("How did Ross react when Rachel ...?" ->
+    Ross Geller), or "" when it asks for none or names no one speaking. A first name several
+    speakers carry means the one of them who is `present` (speaks where the question looks).
+    The question must say to what ("... when Ann sold the lighthouse")."""
+    m = _REACTED.search(query)
+    if not m or not any(w.lower() not in STOPWORDS for w in _WORD.findall(query[m.end():].lower())):
+        return ""  # "How did Tom react?": to what, it does not say
+    who = m.group("who") or m.group("who2")
+    found = [p for p in people_in(who, names, set(speakers)) if p != NARRATOR]
+    if not found and len(who.split()) == 1:
+        found = sorted(speakers_carrying(who, speakers) & set(present))
+    return found[0] if len(found) == 1 else ""
 
 
 # "How old is Okafor?", "What is Okafor's age?", "what ages do they give"; and how a writer

@@ -28,7 +28,7 @@ from .config import Config
 from .embed import Embedder, VectorCache, load_embedder
 from .errors import UserError
 from .index import SearchIndex, embedding_text
-from .query import (AGE, QueryIntent, is_fragment, numbered_items, publication_words, read_query, roles_by_speaker,
+from .query import (AGE, QueryIntent, is_fragment, numbered_items, publication_words, reacting, read_query, roles_by_speaker,
                     speakers_by_source, without_people)
 from .records import NARRATOR, Hit, Passage
 from .roles import Roles
@@ -236,6 +236,8 @@ class Retriever:
         beside: dict[int, str] = {}
         if mode == "hybrid" and intent.about_asking and not intent.ordinal:
             fused, beside = self._with_exchanges(fused, allowed)
+        elif mode == "hybrid" and (reacts := intent.reacts or self._reacting_here(query, sources)):
+            fused, beside = self._with_replies(fused, allowed, reacts)
         if self.config.reranker_model:
             fused = self._rerank(query, fused[: max(20, 2 * k)])
         return self._collapse_duplicates(fused, cosine, lexical, k, beside)
@@ -415,6 +417,35 @@ class Retriever:
                     scores[j], beside[j] = EXCHANGE_WEIGHT * score, self.passages[i].id
         return sorted(scores.items(), key=lambda x: -x[1]), beside
 
+    def _reacting_here(self, query: str, sources: Iterable[str] | None) -> str:
+        """Whose reply a question asks for, a first name read among the speakers of the
+        sources searched ("How did Phoebe react" in a scene where one Phoebe speaks)."""
+        if not sources:
+            return ""
+        present = {s for source in self.resolve_sources(sources) for s in self._source_speakers.get(source, ())}
+        return reacting(query, self.names, self._speaker_set, present)
+
+    def _with_replies(self, fused: list[tuple[int, float]], allowed: np.ndarray | None, person: str
+                      ) -> tuple[list[tuple[int, float]], dict[int, str]]:
+        """For "how did X react when ...": X's turn just after each of the best-matching
+        turns of someone else (past the rest of that turn and a stage direction), which holds
+        X's reply and rarely the question's words ("I need to lie down."); and, for each
+        reply found so, the id of the turn it answers."""
+        scores, beside = dict(fused), {}
+        for i, score in fused[:EXCHANGE_TOP]:
+            said = self.passages[i]
+            if said.speaker == person:
+                continue
+            for j in range(i + 1, min(i + 1 + REPLY_REACH, len(self.passages))):
+                p = self.passages[j]
+                if p.source != said.source or (p.speaker != said.speaker and p.speaker not in (person, NARRATOR)):
+                    break  # another source, or a third person's turn
+                if p.speaker == person:
+                    if (allowed is None or allowed[j]) and REPLY_WEIGHT * score > scores.get(j, 0.0):
+                        scores[j], beside[j] = REPLY_WEIGHT * score, said.id
+                    break
+        return sorted(scores.items(), key=lambda x: -x[1]), beside
+
     def _fuse(self, dense: dict[int, float], lexical: dict[int, float], mode: str,
               intent: QueryIntent | None = None, structural: dict[int, float] | None = None) -> list[tuple[int, float]]:
         c = self.config
@@ -482,6 +513,10 @@ class Retriever:
 # 0.839 -> 0.850 (at 0.9 and 1.0: R@5 unchanged, R@10 0.850).
 EXCHANGE_TOP = 5
 EXCHANGE_WEIGHT = 1.2
+# "How did X react when ...": X's next turn within REPLY_REACH passages of the EXCHANGE_TOP
+# best turns of others, at REPLY_WEIGHT times that turn's score.
+REPLY_REACH = 3
+REPLY_WEIGHT = 1.0
 _ROLE_ORDER = {"interviewee": 0, "speaker": 1, "interviewer": 2, "quoted": 3, "narrator": 4}
 
 

@@ -771,6 +771,27 @@ def test_when_is_answered_by_a_reply_to_the_turn_that_asks_it(tmp_path):
     assert not answer.abstained and "tonight" in answer.citations[0].quote, answer.text
 
 
+def test_how_someone_reacted_is_their_reply_to_the_turn_the_question_describes(tmp_path):
+    from rag.config import Config
+
+    (tmp_path / "scene.txt").write_text(
+        "Ann Lee: I sold the lighthouse to a developer yesterday.\n"
+        "Tom Reyes: You did what? I can't believe you.\n"
+        "Ann Lee: The council needed the money for the school roof.\n"
+        "Tom Reyes: The school roof has leaked for twenty years and nobody cared.\n"
+        "Ann Lee: Will you come to the harbour meeting on Friday?\n"
+        "Tom Reyes: Only if the developer is not there.\n"
+        "Ann Lee: He will be there, and so will the mayor.\n"
+        "Tom Reyes: Then I will stay home and watch the boats.\n", encoding="utf-8")
+    pipeline = Pipeline(Config.from_env(corpus=tmp_path))
+    for question in ("How did Tom react when Ann sold the lighthouse?", "What was Reyes's reaction to the sale of the lighthouse?"):
+        answer = pipeline.ask(question)
+        first = answer.citations[0]
+        assert not answer.abstained and first.passage.speaker == "Tom Reyes" and "You did what?" in first.quote, answer.text
+    vague = pipeline.ask("How did Tom react?")  # to what: no reply is picked at random
+    assert vague.abstained, vague.text
+
+
 def test_when_with_no_time_told_says_so_in_words_about_time(ferry_pipeline):
     answer = ferry_pipeline.ask("When does Okafor's brother paint the boats?")  # "for ten years" says how long
     assert answer.abstained and "no passage says when" in answer.text, answer.text

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from rag.config import Config
-from rag.query import AGE, AGE_QUESTION, described, enumerated, is_fragment, numbered_items, people_in, publication_words, read_query, roster_asked, summary_asked, who_asks, without_people
+from rag.query import AGE, AGE_QUESTION, described, enumerated, is_fragment, numbered_items, people_in, publication_words, reacting, read_query, roster_asked, summary_asked, who_asks, without_people
 from rag.records import Passage
 from rag.retrieve import Retriever
 from rag.speakers import SpeakerNames
@@ -22,6 +22,31 @@ SOURCE_WORDS = publication_words({"a.txt": "The Harbour Times", "b.txt": "Radio 
 
 def _passage(text: str, speaker: str = "narrator", role: str = "narrator") -> Passage:
     return Passage("p1", "a.txt", "A title", speaker, role, text, 0, len(text))
+
+
+def test_a_turn_said_together_does_not_take_a_first_name_from_the_one_who_carries_it():
+    together = SPEAKERS | {"Dana Okafor and Tom Reyes", "Maria Lopez and Dana Okafor"}
+    assert people_in("What did Dana say about the pier?", NAMES, together) == ["Dana Okafor"]
+    assert people_in("Why is Reyes angry?", NAMES, together) == ["Tom Reyes"]
+
+
+@pytest.mark.parametrize("question, who", [
+    ("How did Okafor react when Reyes sold the pier?", "Dana Okafor"),
+    ("How does Tom Reyes respond to the council's offer?", "Tom Reyes"),
+    ("What was Reyes's reaction to the news?", "Tom Reyes"),
+    ("How did Okafor answer the phone?", "Dana Okafor"),
+    ("How did Okafor react?", ""),  # to what, it does not say
+    ("How did the council react to the sale?", ""),  # nobody who speaks
+    ("How did Tom react to the sale?", ""),  # two Toms speak: Tom Reyes, Tom Ng
+    ("What did Okafor say about the pier?", ""),
+])
+def test_whose_reply_a_question_asks_for(question, who):
+    assert reacting(question, NAMES, SPEAKERS) == who
+
+
+def test_a_first_name_two_speakers_carry_means_the_one_who_speaks_where_the_question_looks():
+    assert reacting("How did Tom react to the sale?", NAMES, SPEAKERS, present={"Tom Ng", "Dana Okafor"}) == "Tom Ng"
+    assert reacting("How did Tom react to the sale?", NAMES, SPEAKERS, present={"Tom Ng", "Tom Reyes"}) == ""
 
 
 def test_people_by_metadata_alias_by_corpus_name_and_in_lower_case():
