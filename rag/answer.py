@@ -388,6 +388,11 @@ class ExtractiveAnswerer:
         if not missing and confidence < self.threshold:
             missing = "nothing in them answers this question"
         chosen = [] if missing else self.choose(question, scored, holding, describes)
+        if chosen and chosen[0].hit.beside and chosen[0].hit.passage.role != "interviewer":
+            # a reply ("how did he react when ..."): what it replies to, then the reply
+            said = next((x for x in chosen[1:] if x.hit.passage.id == chosen[0].hit.beside), None)
+            if said is not None:
+                chosen = [said, chosen[0]] + [x for x in chosen[1:] if x is not said]
         if (chosen and chosen[0].overlap == 0 and chosen[0].cosine < UNRELATED_COSINE and chosen[0].hit.beside is None
                 and not any(s.hit is chosen[0].hit and s.start < chosen[0].end and chosen[0].start < s.end
                             for s in scored if id(s) in (holding or ()))):
@@ -731,7 +736,11 @@ class ExtractiveAnswerer:
             quote = p.text[s.start : s.end]
             again = n > 1 and (p.speaker, p.source) == (chosen[n - 2].hit.passage.speaker, chosen[n - 2].hit.passage.source)
             introduced = _introduced(s)
-            if again:  # the same voice in the same source: name it once
+            replies = (n > 1 and p.speaker != "narrator" and p.role != "interviewer"
+                       and s.hit.beside == chosen[n - 2].hit.passage.id and p.speaker != chosen[n - 2].hit.passage.speaker)
+            if replies:  # the turn before it is what it answers: "Ann Lee, in ...: “...” [1] Tom Reyes replied: “...” [2]"
+                lead = f"{p.speaker} replied:"
+            elif again:  # the same voice in the same source: name it once
                 lead = "It also reports:" if p.speaker == "narrator" or introduced else f"{short_name(p.speaker)} also {'asked' if p.role == 'interviewer' else 'said'}:"
             elif p.speaker == "narrator":
                 lead = f"{where} reports:"

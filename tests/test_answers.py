@@ -786,8 +786,10 @@ def test_how_someone_reacted_is_their_reply_to_the_turn_the_question_describes(t
     pipeline = Pipeline(Config.from_env(corpus=tmp_path))
     for question in ("How did Tom react when Ann sold the lighthouse?", "What was Reyes's reaction to the sale of the lighthouse?"):
         answer = pipeline.ask(question)
-        first = answer.citations[0]
-        assert not answer.abstained and first.passage.speaker == "Tom Reyes" and "You did what?" in first.quote, answer.text
+        said, reply = answer.citations[:2]  # what he replied to, then his reply
+        assert not answer.abstained and "sold the lighthouse" in said.quote, answer.text
+        assert reply.passage.speaker == "Tom Reyes" and "You did what?" in reply.quote, answer.text
+        assert "[1] Tom Reyes replied: “You did what?" in answer.text, answer.text
     vague = pipeline.ask("How did Tom react?")  # to what: no reply is picked at random
     assert vague.abstained, vague.text
 
