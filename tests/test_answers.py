@@ -794,6 +794,35 @@ def test_how_someone_reacted_is_their_reply_to_the_turn_the_question_describes(t
     assert vague.abstained, vague.text
 
 
+def test_where_people_are_is_the_scene_heading_of_a_script(tmp_path):
+    from rag.config import Config
+
+    (tmp_path / "script.txt").write_text(
+        "[Scene: The harbour office. Ann Lee and Tom Reyes are arguing over a map.]\n"
+        "Ann Lee: Tom, you never listen to me about the pier.\n"
+        "Tom Reyes: I listen, Ann. I just do not agree with you.\n"
+        "Ann Lee: The pier will fall into the sea if nobody fixes it.\n"
+        "Tom Reyes: Then let it fall, and we will build a better one.\n"
+        "Ann Lee: With what money? The council has none.\n"
+        "Tom Reyes: Ann, the council always finds money for the mayor's car.\n"
+        "Ann Lee: Tom, that is not fair and you know it.\n", encoding="utf-8")
+    pipeline = Pipeline(Config.from_env(corpus=tmp_path))
+    for question in ("Where are Ann and Tom?", "Where is Tom?"):  # their own words name them, not the place
+        answer = pipeline.ask(question)
+        assert not answer.abstained and "The harbour office" in answer.citations[0].quote, answer.text
+
+
+@pytest.mark.parametrize("sentence, setting", [
+    ("[Scene: Central Perk. Ross enters.]", True), ("(Setting: a kitchen)", True),
+    ("INT. HARBOUR OFFICE - NIGHT", True), ("EXT. PIER - DAY", True),
+    ("The scene at the pier was chaos.", False), ("Internal memo.", False),
+])
+def test_a_scene_heading_is_told_from_talk_about_a_scene(sentence, setting):
+    from rag.answer import _SETTING
+
+    assert bool(_SETTING.search(sentence)) is setting
+
+
 def test_when_with_no_time_told_says_so_in_words_about_time(ferry_pipeline):
     answer = ferry_pipeline.ask("When does Okafor's brother paint the boats?")  # "for ten years" says how long
     assert answer.abstained and "no passage says when" in answer.text, answer.text
