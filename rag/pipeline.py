@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import tempfile
 import threading
 from collections import Counter
@@ -63,10 +64,32 @@ class Pipeline:
         self.log = log
         self._lock = threading.RLock()
         self._generative = None
+        self._warm = False  # warm() again after each index swap
         # questions' and sentences' vectors, kept across index swaps
         c = self.config
         self._vectors = VectorCache(load_embedder(c.embedding_model, c.embedding_batch_size, c.embedding_backend), c.sentence_cache)
         self._load(index or open_index(self.config.corpus, self.config, log=log))
+
+    def warm(self, background: bool = True) -> threading.Thread | None:
+        """Build, before the first question, what it would otherwise wait for (the speller,
+        chance over the corpus); again after every index swap. The chat page calls it at
+        start. In the background, a failure is logged, never raised: questions then build
+        the same things when they need them."""
+        self._warm = True
+        retriever = self.retriever
+        if not background:
+            retriever.warm()
+            return None
+
+        def run() -> None:
+            try:
+                retriever.warm()
+            except Exception as e:  # noqa: BLE001 (the first question rebuilds what failed, and says why)
+                print(f"warming up failed: {e}", file=sys.stderr)
+
+        thread = threading.Thread(target=run, name="rag-warm", daemon=True)
+        thread.start()
+        return thread
 
     def _load(self, index: SearchIndex) -> None:
         """Swap in a (new) index and everything built on it, all at once."""
@@ -83,6 +106,8 @@ class Pipeline:
             self.index, self.retriever, self.extractive = index, retriever, extractive
             if self._generative is not None:
                 self._generative.fallback = extractive
+        if self._warm:
+            self.warm()
 
     # --- the corpus ----------------------------------------------------------------------
     def sources(self) -> list[SourceInfo]:

@@ -288,16 +288,23 @@ class Retriever:
             return 1.0
         speakers, sources = self.resolve_speakers(speakers), self.resolve_sources(sources)
         key = (frozenset(speakers or ()), frozenset(sources or ()))
-        if key not in self._chance:
+        chance = self._chance.get(key)
+        if chance is None:
             allowed = self._allowed(speakers, sources)
             probes = self._encode_queries(_off_topic_questions())
             vectors = self.index.vectors if allowed is None else self.index.vectors[allowed]
-            best = (vectors @ probes.T).max(axis=0)
+            chance = float(np.quantile((vectors @ probes.T).max(axis=0), CHANCE_QUANTILE))
             with self._lock:
                 if len(self._chance) >= 256:
                     self._chance.clear()
-                self._chance[key] = float(np.quantile(best, CHANCE_QUANTILE))
-        return self._chance[key]
+                self._chance[key] = chance
+        return chance  # (kept in a local: another thread may clear the cache meanwhile)
+
+    def warm(self) -> None:
+        """Build now what the first question would otherwise wait for: the speller, the
+        order of turns, and chance over all the passages (about 1 s each at 100k passages)."""
+        self.speller, self._position  # noqa: B018 (cached on first access)
+        self.chance_similarity()
 
     def _dense(self, q: np.ndarray, n: int, allowed: np.ndarray | None) -> dict[int, float]:
         if allowed is None:

@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+import threading
 from dataclasses import replace
 
 import pytest
@@ -124,6 +125,25 @@ def test_chance_is_how_close_off_topic_questions_come_to_the_passages_searched(p
     assert r.chance_similarity(sources=[r.sources[0]]) == one and calls == []  # kept per filter
     with pytest.raises(UserError, match="no speaker named"):
         r.chance_similarity(speakers=["Nobody Atall"])
+
+
+def test_warming_up_builds_what_the_first_question_would_wait_for(tmp_path):
+    from rag.config import Config
+
+    (tmp_path / "a.txt").write_text("Ann Lee: The ferry runs again next spring.\nTom Reyes: Not before the pier is fixed.\n",
+                                    encoding="utf-8")
+    pipeline = Pipeline(Config.from_env(corpus=tmp_path))
+    r = pipeline.retriever
+    assert "speller" not in vars(r) and not r._chance  # lazily: nothing yet
+    pipeline.warm().join(timeout=60)  # in the background
+    assert "speller" in vars(r) and "_position" in vars(r) and r._chance
+    pipeline.add_files([("c.txt", b"Dana Okafor: The boats are green.\n")])  # the index is swapped: warmed again
+    fresh = pipeline.retriever
+    assert fresh is not r
+    for thread in threading.enumerate():
+        if thread.name == "rag-warm":
+            thread.join(timeout=60)
+    assert "speller" in vars(fresh) and fresh._chance
 
 
 def test_the_off_topic_floor_is_lowered_to_chance_not_below_it(pipeline):

@@ -78,6 +78,7 @@ def start(config: Config, host: str = "127.0.0.1", port: int | None = 7860, shar
     config = serving_config(config)
     print(f"serving {config.corpus}", file=sys.stderr)
     pipeline = get_pipeline(config=config, log=log_to_stderr)  # one per process, shared by every session
+    pipeline.warm()  # the speller and chance, built while the page starts, not on the first question
     if not is_loopback(host):
         print(f"listening on {host}: anyone who can reach this machine can ask questions and add transcripts",
               file=sys.stderr)
