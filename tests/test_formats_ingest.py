@@ -296,8 +296,14 @@ def test_a_name_english_does_not_know_is_a_label_said_once(tmp_path):
         "Santos: Sure.\n"
         "Gerston: No problem.\n"
         "Chandler Bing: Good.\n"
+        "O'Brien: Is the meeting still on?\n"
+        "Santos: It is.\n"
+        "Janitor: Excuse me, I need to mop here.\n"
+        "Chandler Bing: Of course.\n"
         "Update: the numbers were late.\n", encoding="utf-8")
     passages = load_corpus(tmp_path).passages
     said = {p.text: p.speaker for p in passages}
     assert said["Loved your Stevie Wonder last night."] == "Petrie"  # not Santos's turn going on
+    assert said["Is the meeting still on?"] == "O'Brien"
+    assert said["Excuse me, I need to mop here."] == "Janitor"  # an English word that names a role
     assert not any(p.speaker == "Update" for p in passages)  # an English word said once is no one

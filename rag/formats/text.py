@@ -429,10 +429,25 @@ def _person_tail(run: str, names: SpeakerNames) -> str | None:
 
 
 def _unknown_name(label: str) -> bool:
-    """One capitalised word English does not know ("Petrie:", not "Note:" or "Update:"):
-    a character with one line, in a transcript of labelled turns."""
+    """One capitalised word English does not know ("Petrie:", "O'Brien:", not "Note:" or
+    "Update:"), or one that names what a person is ("Janitor:", "Caller:"): a character
+    with one line, in a transcript of labelled turns."""
     word = label.strip()
-    return bool(re.fullmatch(r"[A-Z][a-z]+(?:[-’'][A-Z]?[a-z]+)?", word)) and not simplemma.is_known(word.casefold(), lang="en")
+    if not re.fullmatch(r"(?:[A-Z][a-z]*[A-Z]?[a-z]+|[A-Z](?=[’'][A-Z]))(?:[-’'][A-Z]?[a-z]+)?", word):  # "McKee", "O'Brien"
+        return False
+    return word.casefold() in _ONE_LINE_ROLES or not simplemma.is_known(word.casefold(), lang="en")
+
+
+# What a person with one line is called in a script or a call-in show (an English word,
+# unlike a name, needs saying so: "Note:" and "Update:" are nobody)
+_ONE_LINE_ROLES = frozenset(
+    "janitor waiter waitress bartender cashier clerk receptionist customer guest visitor caller listener "
+    "doctor nurse paramedic surgeon dentist vet officer policeman policewoman cop detective guard soldier "
+    "judge lawyer witness juror priest minister rabbi imam teacher student professor principal coach "
+    "man woman guy girl boy kid child baby mom mum dad mother father grandma grandpa stranger neighbour "
+    "neighbor driver pilot stewardess attendant passenger salesman saleswoman manager boss secretary "
+    "assistant chef cook announcer narrator actor actress voice crowd audience everyone all both others chorus "
+    "operator dispatcher interpreter translator panelist panellist moderator host anchor reporter".split())
 
 
 def _words(text: str) -> list[str]:
