@@ -181,7 +181,9 @@ class SpeakerNames:
                 if key != token:
                     continue
                 if j + 1 < len(words):  # a first name: it and the surname after it
-                    if self._name_word(words[j + 1]) and not self._written_lower(words[j + 1]):
+                    # (not a word the document also writes in lower case: a label "Marketing"
+                    # is the marketing people, not "Marketing Experts" or a cut-off "Marketing Exper")
+                    if self._name_word(words[j + 1]) and not self._written_lower(words[j + 1]) and not self._written_lower(words[j]):
                         counts[f"{words[j]} {words[j + 1]}"] += n
                     continue
                 for i in range(j - 1, max(j - 3, -1), -1):  # a surname: up to two names before

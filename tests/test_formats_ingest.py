@@ -126,6 +126,16 @@ def test_a_greeting_before_a_first_name_does_not_become_the_speakers_name(tmp_pa
     assert said["Twice a day."] == "Maria de Souza"  # a particle is no function word here
 
 
+def test_a_label_the_document_writes_as_a_word_is_not_a_first_name(tmp_path):
+    (tmp_path / "meeting.txt").write_text(
+        "Marketing: We need a brand.\n"
+        "Project Manager: Ask Marketing Experts, so marketing gets its budget.\n"
+        "Marketing: Exactly.\n"
+        "Project Manager: Then we are done.\n", encoding="utf-8")
+    said = {p.text: p.speaker for p in load_corpus(tmp_path).passages}
+    assert said["Exactly."] == "Marketing"  # not "Marketing Experts": the marketing people
+
+
 HANSARD = """House of Commons, sitting of 3 June
 
 The Acting Chair (Ms. Dana Okafor): The honourable member for Port Ellis.
