@@ -83,7 +83,7 @@ class SpeakerNames:
         self._doc_text = ""
         self._cache: dict[str, str | None] = {}
         self._phrases: dict[str, set[str]] = {}  # per person, the names `mentions` looks for
-        self._lower: dict[str, bool] = {}  # per word, whether the document writes it in lower case
+        self._lower: dict[tuple[str, bool], bool] = {}  # per word (and form), whether the document writes it in lower case
 
     def for_document(self, text: str) -> SpeakerNames:
         """A copy that also knows the full names spelled out in this document."""
@@ -160,13 +160,18 @@ class SpeakerNames:
             return True
         return bool(base) and base not in STOPWORDS and base not in PRONOUNS and base not in GREETINGS
 
-    def _written_lower(self, word: str) -> bool:
+    def _written_lower(self, word: str, any_form: bool = False) -> bool:
         """Does the document also write this word in lower case? Then it is a word, not a
-        surname: a label "Marketing" is not "Marketing Expert" where "an expert" is said."""
+        surname: a label "Marketing" is not "Marketing Expert" where "an expert" is said.
+        `any_form`: or a word it begins, without a plural's "s" ("Experts", a cut-off "Exper":
+        "expert")."""
         key = word.casefold()
-        if key not in self._lower:  # one scan of the document per word
-            self._lower[key] = bool(re.search(rf"(?<![\w’'-]){re.escape(key)}(?![\w’'-])", self._doc_text))
-        return self._lower[key]
+        if any_form:
+            key = re.sub(r"(?<=\w\w\w)e?s$", "", key)
+        if (key, any_form) not in self._lower:  # one scan of the document per word
+            tail = r"\w*" if any_form else r"(?![\w’'-])"
+            self._lower[key, any_form] = bool(re.search(rf"(?<![\w’'-]){re.escape(key)}{tail}", self._doc_text))
+        return self._lower[key, any_form]
 
     def _full_name_in_document(self, token: str) -> str | None:
         """'Reyes' -> 'Tom Reyes' when the document says 'State Senator Tom Reyes';
@@ -181,9 +186,10 @@ class SpeakerNames:
                 if key != token:
                     continue
                 if j + 1 < len(words):  # a first name: it and the surname after it
-                    # (not a word the document also writes in lower case: a label "Marketing"
-                    # is the marketing people, not "Marketing Experts" or a cut-off "Marketing Exper")
-                    if self._name_word(words[j + 1]) and not self._written_lower(words[j + 1]) and not self._written_lower(words[j]):
+                    # (not a word the document also writes in lower case, in any form: a label
+                    # "Marketing" is not "Marketing Experts", nor a cut-off "Marketing Exper",
+                    # where "an expert" is said)
+                    if self._name_word(words[j + 1]) and not self._written_lower(words[j + 1], any_form=True):
                         counts[f"{words[j]} {words[j + 1]}"] += n
                     continue
                 for i in range(j - 1, max(j - 3, -1), -1):  # a surname: up to two names before
