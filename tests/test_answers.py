@@ -830,6 +830,20 @@ def test_where_people_are_is_the_scene_heading_of_a_script(tmp_path):
     for question in ("Where are Ann and Tom?", "Where is Tom?"):  # their own words name them, not the place
         answer = pipeline.ask(question)
         assert not answer.abstained and "The harbour office" in answer.citations[0].quote, answer.text
+    doing = pipeline.ask("What are Ann and Tom doing?")  # the heading says: arguing over a map
+    assert not doing.abstained and "arguing over a map" in doing.citations[0].quote, doing.text
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("What is Ross doing?", True), ("What's Chandler doing?", True), ("What are Rachel and Ross doing?", True),
+    ("What is Rachel doing with her left hand?", True),
+    ("What does Joey say Ross is doing?", False),  # what he says: his words
+    ("What is the council doing about the pier?", False),  # no one of a script
+])
+def test_what_someone_is_doing_is_asked_of_the_stage_directions(question, asks):
+    from rag.answer import _DOING
+
+    assert bool(_DOING.search(question)) is asks
 
 
 @pytest.mark.parametrize("sentence, setting", [
