@@ -100,7 +100,8 @@ class Hit:
     for every retriever); `dense`/`lexical` are the raw cosine and BM25 scores. `also_in`
     holds near-identical passages (the same quote reprinted elsewhere), still citable.
     `beside` is the id of the answer an interviewer's turn was found next to ("what did she
-    ask when he said ...")."""
+    ask when he said ..."), or of the turn a reply answers ("how did he react when she
+    said ...")."""
 
     rank: int
     score: float
