@@ -310,10 +310,18 @@ def test_a_name_english_does_not_know_is_a_label_said_once(tmp_path):
         "Santos: It is.\n"
         "Janitor: Excuse me, I need to mop here.\n"
         "Chandler Bing: Of course.\n"
+        "Casting Director No. 1: That's fine, thank you.\n"
+        "Santos: Next.\n"
+        "Audience Member: Can we go home now?\n"
+        "Gerston: Soon.\n"
+        "Part 2: the numbers again.\n"
         "Update: the numbers were late.\n", encoding="utf-8")
     passages = load_corpus(tmp_path).passages
     said = {p.text: p.speaker for p in passages}
     assert said["Loved your Stevie Wonder last night."] == "Petrie"  # not Santos's turn going on
     assert said["Is the meeting still on?"] == "O'Brien"
     assert said["Excuse me, I need to mop here."] == "Janitor"  # an English word that names a role
+    assert said["That's fine, thank you."] == "Casting Director No. 1"  # a numbered role
+    assert said["Can we go home now?"] == "Audience Member"  # a role of two words
+    assert not any(p.speaker == "Part 2" for p in passages)  # a numbered part of the text is no one
     assert not any(p.speaker == "Update" for p in passages)  # an English word said once is no one

@@ -170,7 +170,8 @@ class _Parser:
         recurring = {k for k, n in counts.items() if n >= 2}
 
         def person(label: str) -> bool:
-            return bool(self.names.known(label) or self.names.is_person(label) or _unknown_name(label))
+            return bool(self.names.known(label) or self.names.is_person(label) or _unknown_name(label)
+                        or _numbered_or_role(label))
 
         def joint(label: str) -> bool:  # each of its names speaks alone too, or is a person's
             parts = _JOINED.split(label)
@@ -436,6 +437,22 @@ def _unknown_name(label: str) -> bool:
     if not re.fullmatch(r"(?:[A-Z][a-z]*[A-Z]?[a-z]+|[A-Z](?=[’'][A-Z]))(?:[-’'][A-Z]?[a-z]+)?", word):  # "McKee", "O'Brien"
         return False
     return word.casefold() in _ONE_LINE_ROLES or not simplemma.is_known(word.casefold(), lang="en")
+
+
+def _numbered_or_role(label: str) -> bool:
+    """A character of a script named by a number or a role of several words: "Man 1:",
+    "Casting Director No. 1:", "Flight Attendant:", "Audience Member:"."""
+    words = label.split()
+    if not 2 <= len(words) <= 4 or not all(w[:1].isupper() or w[:1].isdigit() for w in words):
+        return False
+    roles = _ONE_LINE_ROLES | _ROLE_TAILS
+    if re.fullmatch(r"\d{1,2}", words[-1]):  # "Man 1", "Casting Director No. 1"; not "Part 2:" or "Chapter 3:"
+        named = [w for w in words[:-1] if w not in ("No.", "No", "Number")]
+        return bool(named) and all(re.fullmatch(r"[A-Z][a-z]+", w) for w in named) and named[-1].casefold() in roles
+    return words[-1].casefold() in roles
+
+
+_ROLE_TAILS = frozenset("member worker official director agent supervisor representative spokesperson".split())
 
 
 # What a person with one line is called in a script or a call-in show (an English word,
