@@ -313,6 +313,7 @@ def test_a_name_english_does_not_know_is_a_label_said_once(tmp_path):
         "Casting Director No. 1: That's fine, thank you.\n"
         "Santos: Next.\n"
         "Audience Member: Can we go home now?\n"
+        "Speaker 3: One more question, please.\n"
         "Gerston: Soon.\n"
         "Part 2: the numbers again.\n"
         "Update: the numbers were late.\n", encoding="utf-8")
@@ -323,5 +324,6 @@ def test_a_name_english_does_not_know_is_a_label_said_once(tmp_path):
     assert said["Excuse me, I need to mop here."] == "Janitor"  # an English word that names a role
     assert said["That's fine, thank you."] == "Casting Director No. 1"  # a numbered role
     assert said["Can we go home now?"] == "Audience Member"  # a role of two words
+    assert said["One more question, please."] == "Speaker 3"  # a diarizer's numbered speaker
     assert not any(p.speaker == "Part 2" for p in passages)  # a numbered part of the text is no one
     assert not any(p.speaker == "Update" for p in passages)  # an English word said once is no one

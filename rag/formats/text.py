@@ -464,7 +464,8 @@ _ONE_LINE_ROLES = frozenset(
     "man woman guy girl boy kid child baby mom mum dad mother father grandma grandpa stranger neighbour "
     "neighbor driver pilot stewardess attendant passenger salesman saleswoman manager boss secretary "
     "assistant chef cook announcer narrator actor actress voice crowd audience everyone all both others chorus "
-    "operator dispatcher interpreter translator panelist panellist moderator host anchor reporter".split())
+    "operator dispatcher interpreter translator panelist panellist moderator host anchor reporter "
+    "speaker participant respondent interviewer interviewee".split())
 
 
 def _words(text: str) -> list[str]:
