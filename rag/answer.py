@@ -328,19 +328,17 @@ class ExtractiveAnswerer:
             if named and not describes and not (self.source_speakers.get(p.source, frozenset()) & named):
                 score *= OTHER_SOURCE_WEIGHT
             scored.append(Scored(hit, s, e, score, overlap, cosine, vector))
-        if reacts:
-            # "how did he react when she said ...": his first words after her turn that matches
-            best = {}
+        best: dict[str, float] = {}  # per passage, its best sentence's score
+        if reacts or about_asking:
             for x in scored:
                 best[x.hit.passage.id] = max(best.get(x.hit.passage.id, 0.0), x.score)
+        if reacts:
+            # "how did he react when she said ...": his first words after her turn that matches
             replies = {id(h): replace(h, beside=turn) for h in hits if (turn := self._replied(h, reacts)) in best}
             scored = [replace(x, hit=replies[id(x.hit)], score=max(x.score, REPLY_SCORE * best[replies[id(x.hit)].beside])
                               if x.start == 0 else x.score) if id(x.hit) in replies else x for x in scored]
         elif about_asking:
             # "what did she ask when he said ...": her turn beside the answer that matches
-            best = {}
-            for x in scored:
-                best[x.hit.passage.id] = max(best.get(x.hit.passage.id, 0.0), x.score)
             scored = [replace(x, score=max(x.score, ASKER_WEIGHT * best[x.hit.beside]))
                       if x.hit.beside in best and x.hit.passage.role == "interviewer" else x for x in scored]
         scored.sort(key=lambda x: -x.score)
@@ -615,6 +613,7 @@ class ExtractiveAnswerer:
             if not own or (max(s.overlap for s in own) < 0.25 and not near_top):
                 return [], f"{person} is not quoted on this", None
             scored = own + [s for s in scored if s.hit.passage.speaker != person]
+        qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words, self.source_words)
         unit = _UNIT.search(question)
         if _FIGURE.search(question) or unit:
             wants_date = bool(_DATE_QUESTION.search(question))
@@ -628,7 +627,6 @@ class ExtractiveAnswerer:
             # the sentence before, in the same passage: in "Mara Olsen kept the light for forty
             # years. The old keeper retired in March 1998." the date is Olsen's
             before = {(id(s.hit), s.end): s for s in scored}
-            qt_all = QuestionTerms(question, self.df, self.n_docs, self.speaker_words, self.source_words)
 
             def previous(s: Scored) -> Scored | None:
                 end = len(s.hit.passage.text[: s.start].rstrip())
@@ -643,7 +641,7 @@ class ExtractiveAnswerer:
                 turn = self.preceding(s.hit.passage)
                 if turn is None or turn.speaker == s.hit.passage.speaker:
                     return 0.0
-                return (topic or qt_all).coverage(turn.text)
+                return (topic or qt).coverage(turn.text)
 
             def holds_figure(s: Scored) -> bool:
                 text = s.hit.passage.text[s.start : s.end]
@@ -679,7 +677,6 @@ class ExtractiveAnswerer:
                 return [], f"no passage gives {what}", None
             scored = figured + [s for s in scored if s not in figured]
             holding = {id(s) for s in figured}
-        qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words, self.source_words)
         # a word is used when the corpus has it in any form: "stolen" where it says "steals"
         asked_for = _ASKED_FOR | (_AGE_WORDS if AGE_QUESTION.search(question) else frozenset())
         unknown = [t for t in qt.weights if self.df.get(t, 0) == 0 and self.df.get(qt.lemmas.get(t, t), 0) == 0

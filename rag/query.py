@@ -106,7 +106,7 @@ def speakers_carrying(name: str, speakers: Iterable[str]) -> frozenset[str]:
     return _name_carriers(frozenset(speakers)).get(name_key(name), frozenset())
 
 
-_TOGETHER = re.compile(r"\s(?:and|&)\s")
+_TOGETHER = re.compile(r"\s(?:and|&)\s", re.IGNORECASE)
 
 
 @lru_cache(maxsize=64)
@@ -119,7 +119,7 @@ def _name_carriers(speakers: frozenset[str]) -> dict[str, frozenset[str]]:
             continue
         words = key.split()
         # a turn said together ("Chandler Bing and Joey Tribbiani") is nobody's by one name
-        parts = {key} if _TOGETHER.search(key) else {key, words[0], words[-1]}
+        parts = {key} if _TOGETHER.search(s) else {key, words[0], words[-1]}  # (the name as said: name_key drops "&")
         for k in parts - STOPWORDS:  # "Will Smith" is not "what will happen"
             carriers.setdefault(k, set()).add(s)
     return {k: frozenset(v) for k, v in carriers.items()}

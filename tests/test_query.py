@@ -28,6 +28,7 @@ def test_a_turn_said_together_does_not_take_a_first_name_from_the_one_who_carrie
     together = SPEAKERS | {"Dana Okafor and Tom Reyes", "Maria Lopez and Dana Okafor"}
     assert people_in("What did Dana say about the pier?", NAMES, together) == ["Dana Okafor"]
     assert people_in("Why is Reyes angry?", NAMES, together) == ["Tom Reyes"]
+    assert people_in("What did Dana say?", SpeakerNames({}), SPEAKERS | {"Dana Okafor & Tom Ng"}) == ["Dana Okafor"]  # "&" too
 
 
 @pytest.mark.parametrize("question, who", [
