@@ -834,6 +834,41 @@ def test_where_people_are_is_the_scene_heading_of_a_script(tmp_path):
     assert not doing.abstained and "arguing over a map" in doing.citations[0].quote, doing.text
 
 
+def test_a_scene_answers_where_they_are_and_its_stage_directions_what_they_do(tmp_path):
+    from rag.config import Config
+
+    (tmp_path / "scene.txt").write_text(
+        "[Scene: The boatyard at dawn. Ann Lee and Tom Reyes are painting a hull.]\n"
+        "Ann Lee: You missed a spot, Tom.\n"
+        "Tom Reyes: I see it. Hand me the small brush.\n"
+        "(Tom kicks the shed door open with his boot.)\n"
+        "Ann Lee: The tide turns at six, so we have an hour.\n"
+        "Tom Reyes: An hour is plenty if you stop talking.\n"
+        "(Ann is pouring tea from a flask.)\n"
+        "Ann Lee: Tea first. Then the keel.\n", encoding="utf-8")
+    pipeline = Pipeline(Config.from_env(corpus=tmp_path))
+    # nothing of the talk is near "where are they?"; the heading that sets the scene answers it
+    for question in ("Where are they?", "In which location are they talking?"):
+        answer = pipeline.ask(question)
+        assert not answer.abstained and "The boatyard at dawn" in answer.citations[0].quote, answer.text
+    for question, told in (("How does Tom open the shed door?", "kicks the shed door open"),
+                           ("Who is pouring tea?", "Ann is pouring tea")):
+        answer = pipeline.ask(question)
+        assert not answer.abstained and told in answer.citations[0].quote, answer.text
+
+
+@pytest.mark.parametrize("question, acting", [
+    ("Who is baking?", True), ("What are Ross and Rachel preparing?", True),
+    ("How does Monica drink the water?", True), ("Who is Chandler watching TV with?", True),
+    ("What did Ross say about the cake?", False), ("Who wrote the letter?", False),
+    ("How many boats are in the harbour?", False),
+])
+def test_what_someone_is_doing_or_how_is_told_by_the_stage_directions(question, acting):
+    from rag.answer import _ACTING
+
+    assert bool(_ACTING.search(question)) is acting
+
+
 @pytest.mark.parametrize("question, asks", [
     ("What is Ross doing?", True), ("What's Chandler doing?", True), ("What are Rachel and Ross doing?", True),
     ("What is Rachel doing with her left hand?", True),
