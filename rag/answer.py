@@ -71,6 +71,8 @@ UNRELATED_COSINE = 0.2
 # in a reply's first sentence, when the other speaker's turn before covers it: FriendsQA dev,
 # "when" questions answered 0.577 -> 0.592, each new one holding a gold answer)
 FIGURE_CONTEXT_COVERAGE = 0.4
+# "when": a time told this many passages before the best sentence's, in the same source
+TIME_REACH = 2
 # A sentence's score: the passage's fused retrieval score, the share of the question's
 # weighted words it holds, its own cosine with the question (see score_sentences).
 SCORE_WEIGHTS = (0.25, 0.25, 0.5)
@@ -656,6 +658,20 @@ class ExtractiveAnswerer:
                     return 0.0
                 return (topic or qt).coverage(turn.text)
 
+            # the best sentence's passage and the talk just before it, back over a word or two
+            # ("Guess what I'm doing tonight." / "What?" / "I'm checking out the restaurant
+            # with Pete." says when she goes), up to a turn that says something of its own
+            lead_up, turn = set(), scored[0].hit.passage if scored else None
+            if turn is not None:
+                lead_up.add(turn.id)
+                for _ in range(TIME_REACH):
+                    turn = self.preceding(turn)
+                    if turn is None:
+                        break
+                    lead_up.add(turn.id)
+                    if len(turn.text.split()) > 3 or len(terms(turn.text)) > 1:  # not "What?", "Oh?", "Huh?"
+                        break
+
             def holds_figure(s: Scored) -> bool:
                 text = s.hit.passage.text[s.start : s.end]
                 # (a top-ranked passage may answer "when was X elected" without naming X again;
@@ -680,6 +696,9 @@ class ExtractiveAnswerer:
                 return on_topic
 
             figured = [s for s in scored if holds_figure(s)]
+            if wants_date and not _DATE_NAMED.search(question):  # then a time told just before the best sentence
+                figured += [s for s in scored if s.hit.passage.id in lead_up and s not in figured
+                            and _TOLD_TIME.search(s.hit.passage.text[s.start : s.end])]
             if not figured and wants_date:
                 return [], "no passage gives a date" if _DATE_NAMED.search(question) else "no passage says when", None
             if not figured:

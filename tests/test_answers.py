@@ -791,6 +791,29 @@ def test_when_is_answered_by_a_reply_to_the_turn_that_asks_it(tmp_path):
     assert not answer.abstained and "tonight" in answer.citations[0].quote, answer.text
 
 
+def test_when_is_answered_by_a_time_told_just_before_what_the_question_is_about(tmp_path):
+    from rag.config import Config
+
+    (tmp_path / "plans.txt").write_text(
+        "Ann Lee: The harbour looks calm.\n"
+        "Tom Reyes: The trawlers came back with a full catch.\n"
+        "Ann Lee: Guess what I'm doing tonight.\n"
+        "Tom Reyes: What?\n"
+        "Ann Lee: I'm visiting the old lighthouse with its keeper.\n"
+        "Tom Reyes: The keeper of the lighthouse never lets anyone up the stairs.\n"
+        "Ann Lee: The lighthouse keeper owes me a favour since the storm.\n"
+        "Tom Reyes: Bring a coat, the wind at the lighthouse is cruel.\n"
+        "Ann Lee: I'm taking the red one with the hood.\n"
+        "Tom Reyes: Who paints the boats these days?\n"
+        "Ann Lee: My cousin paints them, he has done so for ten years.\n", encoding="utf-8")
+    pipeline = Pipeline(Config.from_env(corpus=tmp_path))
+    answer = pipeline.ask("When is Ann visiting the old lighthouse?")
+    assert not answer.abstained and "tonight" in answer.citations[0].quote, answer.text
+    # a time told before a question that changes the subject is not its answer
+    painted = pipeline.ask("When does Ann's cousin paint the boats?")
+    assert painted.abstained and "no passage says when" in painted.text, painted.text
+
+
 def test_how_someone_reacted_is_their_reply_to_the_turn_the_question_describes(tmp_path):
     from rag.config import Config
 
