@@ -367,6 +367,20 @@ class ExtractiveAnswerer:
             turn = self.preceding(turn)  # a stage direction, or the person's words just before
         return turn.id if turn is not None and turn.speaker not in (person, NARRATOR) else None
 
+    def _lead_up(self, passage: Passage) -> set[str]:
+        """The passage and the talk just before it, back over a word or two ("Guess what I'm
+        doing tonight." / "What?" / "I'm checking out the restaurant with Pete." says when she
+        goes), up to TIME_REACH turns and a turn that says something of its own."""
+        ids, turn = {passage.id}, passage
+        for _ in range(TIME_REACH):
+            turn = self.preceding(turn)
+            if turn is None:
+                break
+            ids.add(turn.id)
+            if len(turn.text.split()) > 3 or len(terms(turn.text)) > 1:  # not "What?", "Oh?", "Huh?"
+                break
+        return ids
+
     def _similarity(self, question: str, sentences: list[str]) -> tuple[list[float], list[np.ndarray | None]]:
         """Cosine of the question with each sentence, and the sentences' vectors (0 and
         None without an embedder)."""
@@ -658,20 +672,6 @@ class ExtractiveAnswerer:
                     return 0.0
                 return (topic or qt).coverage(turn.text)
 
-            # the best sentence's passage and the talk just before it, back over a word or two
-            # ("Guess what I'm doing tonight." / "What?" / "I'm checking out the restaurant
-            # with Pete." says when she goes), up to a turn that says something of its own
-            lead_up, turn = set(), scored[0].hit.passage if scored else None
-            if turn is not None:
-                lead_up.add(turn.id)
-                for _ in range(TIME_REACH):
-                    turn = self.preceding(turn)
-                    if turn is None:
-                        break
-                    lead_up.add(turn.id)
-                    if len(turn.text.split()) > 3 or len(terms(turn.text)) > 1:  # not "What?", "Oh?", "Huh?"
-                        break
-
             def holds_figure(s: Scored) -> bool:
                 text = s.hit.passage.text[s.start : s.end]
                 # (a top-ranked passage may answer "when was X elected" without naming X again;
@@ -696,7 +696,8 @@ class ExtractiveAnswerer:
                 return on_topic
 
             figured = [s for s in scored if holds_figure(s)]
-            if wants_date and not _DATE_NAMED.search(question):  # then a time told just before the best sentence
+            if wants_date and not _DATE_NAMED.search(question) and scored:  # then a time told just before the best sentence
+                lead_up = self._lead_up(scored[0].hit.passage)
                 figured += [s for s in scored if s.hit.passage.id in lead_up and s not in figured
                             and _TOLD_TIME.search(s.hit.passage.text[s.start : s.end])]
             if not figured and wants_date:
