@@ -220,6 +220,9 @@ def evaluate(retriever: Retriever, questions: list[Question], maps: dict[str, Tu
     return {s: {m: rank_metrics(firsts[(s, m)], KS) for m in modes} for s in scopes}
 
 
+_CITATION_MARK = re.compile(r"\[\d+\]")
+
+
 def _plain(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
 
@@ -227,10 +230,11 @@ def _plain(text: str) -> str:
 def answer_scores(pipeline, questions: list[Question], maps: dict[str, TurnMap], progress: bool = True) -> dict:
     """The extractive answerer on FriendsQA, each question asked of its own scene (`sources`
     filter): how often it answers, how often what it quotes holds one of the gold answer
-    spans (words compared case- and punctuation-blind), and how often it cites a gold turn.
-    FriendsQA's answers are short spans in the scene's words, so a quote can hold them;
-    QMSum's are written summaries, which no quote holds."""
-    answered = holds = cites = 0
+    spans (words compared case- and punctuation-blind), how often the whole answer does (its
+    lead too: "who" is answered by the speaker's name, which no quote holds), and how often
+    it cites a gold turn. FriendsQA's answers are short spans in the scene's words, so a
+    quote can hold them; QMSum's are written summaries, which no quote holds."""
+    answered = holds = answer_holds = cites = 0
     examples = []
     for q in tqdm(questions, desc="answers", unit="q", file=sys.stderr, disable=not progress, dynamic_ncols=True):
         try:
@@ -243,12 +247,15 @@ def answer_scores(pipeline, questions: list[Question], maps: dict[str, TurnMap],
         quoted = _plain(" ".join(c.quote for c in a.citations))
         held = any(_plain(g) and f" {_plain(g)} " in f" {quoted} " for g in q.answers)
         holds += held
+        said = f" {_plain(_CITATION_MARK.sub(' ', a.text))} "
+        answer_holds += held or any(_plain(g) and f" {_plain(g)} " in said for g in q.answers)
         cites += any(set(maps[c.passage.source].turns(c.passage.start, c.passage.end)) & q.gold
                      for c in a.citations if c.passage.source == q.doc)
         if not held and len(examples) < 5:
             examples.append({"question": q.question, "gold": list(q.answers[:2]), "answer": a.text[:200]})
     n = max(1, len(questions))
     return {"questions": len(questions), "answered": round(answered / n, 4), "quote_holds_answer": round(holds / n, 4),
+            "answer_holds_answer": round(answer_holds / n, 4),
             "cites_gold_turn": round(cites / n, 4), "abstained": round(1 - answered / n, 4), "missed_examples": examples}
 
 
@@ -274,7 +281,7 @@ def print_tables(result: dict) -> None:
     if "answers" in result:
         a = result["answers"]
         print(f"answers (extractive, each question asked of its own scene; {a['questions']} questions): answered {a['answered']:.3f}, "
-              f"a quote holds a gold answer {a['quote_holds_answer']:.3f}, cites a gold turn {a['cites_gold_turn']:.3f}")
+              f"a quote holds a gold answer {a['quote_holds_answer']:.3f}, the answer does {a['answer_holds_answer']:.3f}, cites a gold turn {a['cites_gold_turn']:.3f}")
         print()
 
 

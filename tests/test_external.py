@@ -31,6 +31,8 @@ def bench_root(tmp_path_factory):
          "answers": ["next spring"], "evidence_turns": [2]},
         {"id": "q3", "doc_id": "s01_e01_c01", "split": "dev", "question": "Who should pay for a new pier?",
          "answers": ["The council"], "evidence_turns": [1]},
+        {"id": "q5", "doc_id": "s01_e01_c01", "split": "dev", "question": "Who tied the boats to the old mill wall?",
+         "answers": ["Tom"], "evidence_turns": [3]},  # the speaker's name: the answer's lead holds it, no quote does
         {"id": "q4", "doc_id": "s01_e01_c01", "split": "test", "question": "Where were the boats tied?",
          "answers": ["to the old mill wall"], "evidence_turns": [3]},
     ]
@@ -41,12 +43,14 @@ def bench_root(tmp_path_factory):
 def test_retrieval_and_answers_are_scored_on_the_split_only(bench_root, tmp_path):
     config = Config.from_env(cache_dir=tmp_path / "cache")
     result = run("friendsqa", "dev", bench_root, config, None, None, modes=("hybrid",), progress=False, answers=True)
-    assert result["questions_scored"] == 3  # the test question is not scored
+    assert result["questions_scored"] == 4  # the test question is not scored
     assert result["mapping"]["turns_in_a_passage"] == result["mapping"]["turns"] == 4
     assert result["scores"]["corpus"]["hybrid"]["recall@5"] == 1.0  # four passages: every gold turn is in the top 5
     answers = result["answers"]
-    assert answers["questions"] == 3 and answers["answered"] == 1.0
-    assert answers["quote_holds_answer"] == 1.0 and answers["cites_gold_turn"] == 1.0, answers["missed_examples"]
+    assert answers["questions"] == 4 and answers["answered"] == 1.0
+    assert answers["cites_gold_turn"] == 1.0, answers["missed_examples"]
+    assert answers["quote_holds_answer"] == 0.75, answers["missed_examples"]  # "Tom" is in no quote
+    assert answers["answer_holds_answer"] == 1.0  # "Tom Reyes ..." leads the answer to the who-question
 
 
 def test_answers_need_short_answer_spans(bench_root, capsys):
