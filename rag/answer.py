@@ -169,7 +169,8 @@ _DATE = re.compile(rf"\b({_MONTHS})\b|\b(1[89]|20)\d\d\b", re.IGNORECASE)
 # ... and for a plain "when", a time told as people say it ("tomorrow", "last spring", "two
 # days ago", "in 45 minutes", "after the vote"; not "for a year", which says how long), a time
 # of life or of the year ("back in college", "on her birthday", "over dinner", "every summer");
-# not "never" or "always", which say whether, not when. "what exact date" wants a date.
+# not "never" or "always", which say whether, not when, nor a "before" that ends the sentence
+# ("he had never been to a party before"). "what exact date" wants a date.
 # FriendsQA dev, answers: a quote holds a gold answer 0.497 -> 0.507 with those times of life
 # and year (0.511 with "never" too, but then "When was X killed?" took "never penetrated").
 _TOLD_TIME = re.compile(rf"\b({_WEEKDAYS}|today|tonight|tomorrow|yesterday|ago|later|soon|recently|now|"
@@ -177,7 +178,7 @@ _TOLD_TIME = re.compile(rf"\b({_WEEKDAYS}|today|tonight|tomorrow|yesterday|ago|l
                         rf"|\b\d{{1,2}}(:\d\d)?\s*([ap]\.?m\b\.?)"
                         rf"|\b(in|another|within)( about| like)? (a|an|\d+|a few|a couple of|several|{_NUMBER_WORDS}) "
                         rf"(second|minute|hour|day|night|week|month|year)s?\b"
-                        rf"|\b(after|before|until|till|as soon as|the moment|the minute|whenever)\b"
+                        rf"|\b(after|before|until|till|as soon as|the moment|the minute|whenever)\b(?=\s+\w)"
                         rf"|\b(next|last|this|that) (week|weekend|month|year|decade|{_SEASONS}|morning|afternoon|evening|night|{_WEEKDAYS})\b"
                         rf"|\b(one of these days|back then|at the time|during|growing up)\b"
                         rf"|\b(every|each) (day|night|week|weekend|month|year|morning|evening|time|{_SEASONS}|{_WEEKDAYS})\b"
@@ -224,6 +225,10 @@ class Scored:
     overlap: float  # share of the question's weighted terms the sentence holds
     cosine: float = 0.0  # the sentence's embedding cosine with the question
     vector: np.ndarray | None = field(default=None, repr=False, compare=False)  # its embedding
+
+    @property
+    def sentence(self) -> str:
+        return self.hit.passage.text[self.start : self.end]
 
 
 class QuestionTerms:
@@ -426,8 +431,11 @@ class ExtractiveAnswerer:
         near = max((h.dense or 0.0 for h in hits), default=0.0)
         worded = max((s.cosine for s in scored if s.overlap >= 1.0), default=0.0)
         # "where are they?" asks for the scene, and a heading that sets it answers, however far
-        # its words lie from the question's
-        staged = bool(scored) and _WHERE.search(query) is not None and _sets_scene(scored[0])
+        # its words lie from the question's; so does one that tells when ("[Scene: The
+        # Theatre, after the party.]" for "when is this conversation taking place?")
+        staged = bool(scored) and _sets_scene(scored[0]) and (
+            _WHERE.search(query) is not None
+            or (re.search(_ASKS_WHEN, query, re.IGNORECASE) is not None and _TOLD_TIME.search(scored[0].sentence) is not None))
         if max(near, worded) < self.min_similarity and (chance is None or max(near, worded) < chance()) and not staged:
             missing = missing or "nothing in them is about this"
         if not missing and confidence < self.threshold and not staged:
@@ -662,7 +670,7 @@ class ExtractiveAnswerer:
                 return before.get((id(s.hit), end))
 
             def covers(s: Scored) -> float:
-                return topic.coverage(s.hit.passage.text[s.start : s.end]) if topic else s.overlap
+                return topic.coverage(s.sentence) if topic else s.overlap
 
             def replied_to(s: Scored) -> float:
                 """How much of the question the turn before holds, where the sentence opens a
@@ -673,7 +681,7 @@ class ExtractiveAnswerer:
                 return (topic or qt).coverage(turn.text)
 
             def holds_figure(s: Scored) -> bool:
-                text = s.hit.passage.text[s.start : s.end]
+                text = s.sentence
                 # (a top-ranked passage may answer "when was X elected" without naming X again;
                 # a unit asked for must come with the thing it measures)
                 prior = previous(s)
@@ -699,7 +707,7 @@ class ExtractiveAnswerer:
             if wants_date and not _DATE_NAMED.search(question) and scored:  # then a time told just before the best sentence
                 lead_up = self._lead_up(scored[0].hit.passage)
                 figured += [s for s in scored if s.hit.passage.id in lead_up and s not in figured
-                            and _TOLD_TIME.search(s.hit.passage.text[s.start : s.end])]
+                            and _TOLD_TIME.search(s.sentence)]
             if not figured and wants_date:
                 return [], "no passage gives a date" if _DATE_NAMED.search(question) else "no passage says when", None
             if not figured:
@@ -721,7 +729,7 @@ class ExtractiveAnswerer:
         if focus and focus.group(1).lower() not in _VAGUE and not self._in_vocabulary(focus.group(1)):
             return [], f"they never mention {focus.group(1)}", None
         which = _WHICH_PLURAL.search(question)
-        if which and which.group("noun").lower() not in _VAGUE and scored and _names_none(scored[0].hit.passage.text[scored[0].start : scored[0].end], which.group("noun")):
+        if which and which.group("noun").lower() not in _VAGUE and scored and _names_none(scored[0].sentence, which.group("noun")):
             return [], f"they speak of {which.group('noun').lower()} without naming any", None
         return scored, None, holding
 
@@ -775,7 +783,7 @@ class ExtractiveAnswerer:
         citations: list[Citation] = []
         parts: list[str] = []
         who_first = bool(_WHO.search(question)) and not describes  # "who is X" leads with what is said of X
-        figures = {s.hit.passage.source: set(re.findall(r"\d[\d,.]*", s.hit.passage.text[s.start : s.end])) for s in chosen}
+        figures = {s.hit.passage.source: set(re.findall(r"\d[\d,.]*", s.sentence)) for s in chosen}
         # said as the lead of the first cited quote, so no sentence of the answer goes uncited
         disagree = len({frozenset(v) for v in figures.values() if v}) > 1 and bool(_FIGURE.search(question))
         for n, s in enumerate(chosen, start=1):
@@ -823,7 +831,7 @@ def _staged(p: Passage, start: int, end: int) -> bool:
 
 def _sets_scene(s: Scored) -> bool:
     """Is it a scene heading: "[Scene: Central Perk ...]", "(Setting: ...)", "INT. KITCHEN"?"""
-    return s.hit.passage.speaker == NARRATOR and bool(_SETTING.search(s.hit.passage.text[s.start : s.end]))
+    return s.hit.passage.speaker == NARRATOR and bool(_SETTING.search(s.sentence))
 
 
 def _names_none(sentence: str, noun: str) -> bool:
@@ -907,11 +915,11 @@ def _introduced(s: Scored) -> bool:
 
 def _shows_lead_in(a: Scored, b: Scored) -> bool:
     """Does quote `a`, given with its lead-in, already show the words `b` quotes?"""
-    return _introduced(a) and a.hit.passage.lead_in in b.hit.passage.text[b.start : b.end]
+    return _introduced(a) and a.hit.passage.lead_in in b.sentence
 
 
 def _same_words(a: Scored, b: Scored) -> bool:
-    ta, tb = set(terms(a.hit.passage.text[a.start : a.end])), set(terms(b.hit.passage.text[b.start : b.end]))
+    ta, tb = set(terms(a.sentence)), set(terms(b.sentence))
     return bool(ta and tb) and len(ta & tb) / min(len(ta), len(tb)) > SAME_WORDS
 
 

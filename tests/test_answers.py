@@ -814,6 +814,29 @@ def test_when_is_answered_by_a_time_told_just_before_what_the_question_is_about(
     assert painted.abstained and "no passage says when" in painted.text, painted.text
 
 
+def test_when_is_told_by_a_scene_heading_and_not_by_a_closing_before(tmp_path):
+    from rag.config import Config
+
+    scene_corpus, talk_corpus = tmp_path / "scene", tmp_path / "talk"
+    scene_corpus.mkdir(), talk_corpus.mkdir()
+    (scene_corpus / "harbour.txt").write_text(
+        "[Scene: The harbour office, after the storm. Ann and Tom are sorting the mail.]\n"
+        "Ann Lee: The mail boat is late again.\n"
+        "Tom Reyes: The council wants a new pier.\n", encoding="utf-8")
+    (talk_corpus / "harbour.txt").write_text(
+        "Tom Reyes: I had never been to a ferry party before.\n"
+        "Tom Reyes: Thanks again for last night, what a great ferry party!\n"
+        "Ann Lee: The mail boat is late again.\n"
+        "Tom Reyes: The council wants a new pier.\n", encoding="utf-8")
+    # a script's scene heading tells when its talk takes place
+    scene = Pipeline(Config.from_env(corpus=scene_corpus)).ask("When is this conversation taking place?")
+    assert not scene.abstained and "after the storm" in scene.citations[0].quote, scene.text
+    talk = Pipeline(Config.from_env(corpus=talk_corpus))
+    # "before" closing a sentence ("never been ... before") tells no time; "last night" does
+    party = talk.ask("When was the ferry party?")
+    assert not party.abstained and "last night" in party.citations[0].quote, party.text
+
+
 def test_how_someone_reacted_is_their_reply_to_the_turn_the_question_describes(tmp_path):
     from rag.config import Config
 

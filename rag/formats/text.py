@@ -465,7 +465,10 @@ _ONE_LINE_ROLES = frozenset(
     "neighbor driver pilot stewardess attendant passenger salesman saleswoman manager boss secretary "
     "assistant chef cook announcer narrator actor actress voice crowd audience everyone all both others chorus "
     "operator dispatcher interpreter translator panelist panellist moderator host anchor reporter "
-    "speaker participant respondent interviewer interviewee".split())
+    "speaker participant respondent interviewer interviewee "
+    # ... or a group speaking as one ("Guys:", "Kids:"), or a voice through a device ("Intercom:")
+    "guys girls boys kids children men women people everybody crowds "
+    "intercom phone telephone radio tv television recording tape machine computer speakerphone loudspeaker".split())
 
 
 def _words(text: str) -> list[str]:
