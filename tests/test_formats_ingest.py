@@ -318,6 +318,9 @@ def test_a_name_english_does_not_know_is_a_label_said_once(tmp_path):
         "Guys: No no no.\n"
         "Chandler Bing: Who is it?\n"
         "Intercom: It's me, Carl.\n"
+        "Fireman: Everybody out, now.\n"
+        "Santos: Is it a drill?\n"
+        "Dressmaker: Hold still, please.\n"
         "Part 2: the numbers again.\n"
         "Update: the numbers were late.\n", encoding="utf-8")
     passages = load_corpus(tmp_path).passages
@@ -330,5 +333,6 @@ def test_a_name_english_does_not_know_is_a_label_said_once(tmp_path):
     assert said["One more question, please."] == "Speaker 3"  # a diarizer's numbered speaker
     assert said["No no no."] == "Guys"  # a group: not Gerston's turn going on
     assert said["It's me, Carl."] == "Intercom"  # a voice through a device, not Chandler asking
+    assert said["Everybody out, now."] == "Fireman" and said["Hold still, please."] == "Dressmaker"  # trades
     assert not any(p.speaker == "Part 2" for p in passages)  # a numbered part of the text is no one
     assert not any(p.speaker == "Update" for p in passages)  # an English word said once is no one

@@ -436,7 +436,8 @@ def _unknown_name(label: str) -> bool:
     word = label.strip()
     if not re.fullmatch(r"(?:[A-Z][a-z]*[A-Z]?[a-z]+|[A-Z](?=[’'][A-Z]))(?:[-’'][A-Z]?[a-z]+)?", word):  # "McKee", "O'Brien"
         return False
-    return word.casefold() in _ONE_LINE_ROLES or not simplemma.is_known(word.casefold(), lang="en")
+    key = word.casefold()
+    return key in _ONE_LINE_ROLES or key.endswith(_ROLE_ENDINGS) or not simplemma.is_known(key, lang="en")
 
 
 def _numbered_or_role(label: str) -> bool:
@@ -452,6 +453,8 @@ def _numbered_or_role(label: str) -> bool:
     return words[-1].casefold() in roles
 
 
+# What a word for a person's trade ends in ("Fireman:", "Chairwoman:", "Dressmaker:")
+_ROLE_ENDINGS = ("man", "woman", "maker")
 _ROLE_TAILS = frozenset("member worker official director agent supervisor representative spokesperson".split())
 
 
@@ -465,6 +468,8 @@ _ONE_LINE_ROLES = frozenset(
     "neighbor driver pilot stewardess attendant passenger salesman saleswoman manager boss secretary "
     "assistant chef cook announcer narrator actor actress voice crowd audience everyone all both others chorus "
     "operator dispatcher interpreter translator panelist panellist moderator host anchor reporter "
+    "referee umpire firefighter tailor butler maid nanny plumber electrician mechanic farmer barber "
+    "hairdresser therapist psychiatrist psychologist scientist king queen prince princess "
     "speaker participant respondent interviewer interviewee "
     # ... or a group speaking as one ("Guys:", "Kids:"), or a voice through a device ("Intercom:")
     "guys girls boys kids children men women people everybody crowds "
