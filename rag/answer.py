@@ -185,6 +185,7 @@ _TOLD_TIME = re.compile(rf"\b({_WEEKDAYS}|today|tonight|tomorrow|yesterday|ago|l
                         rf"|\b(in|at|from|since) (the )?((high|grade|grad|graduate|middle|elementary|primary|law|med|medical|summer) school|college|university|kindergarten|junior high|(\w+) grade)\b"
                         rf"|\b(on|for|at|before|after|since) (my|his|her|their|your|our|the) ((\w+) )?(birthday|anniversary|wedding|honeymoon|graduation)\b"
                         rf"|\b(over|at|during) (dinner|lunch|breakfast|brunch)\b"
+                        rf"|\b(at|by|from|till|until) (dawn|dusk|sunrise|sunset|daybreak|nightfall|first light|bedtime|night)\b"
                         rf"|\b(christmas|thanksgiving|halloween|easter|hanukkah|new year's|valentine's day|fourth of july)\b"
                         rf"|\b(when|while) (I|we|you|he|she|they) (was|were)\b|\bas (a |an )?(kids?|child|children|teenagers?|boys?|girls?)\b"
                         rf"|\b(in|by|until) the (morning|afternoon|evening|past|end|beginning|(\d0|'\d0)s|(fif|six|seven|eigh|nine)ties)\b",

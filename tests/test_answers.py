@@ -742,7 +742,9 @@ def ferry_pipeline(tmp_path_factory):
         "Maria Lopez: Where did you learn to sail?\n"
         "Dana Okafor: I learned to sail back in high school, on my uncle's trawler.\n"
         "Maria Lopez: Does the quay flood?\n"
-        "Dana Okafor: The quay never floods, the sea wall is too high.\n", encoding="utf-8")
+        "Dana Okafor: The quay never floods, the sea wall is too high.\n"
+        "Maria Lopez: What is the plan for the regatta?\n"
+        "Dana Okafor: The plan is to sail at dawn.\n", encoding="utf-8")
     return Pipeline(Config.from_env(corpus=corpus))
 
 
@@ -757,6 +759,8 @@ def test_when_is_answered_by_a_time_told_as_people_say_it(ferry_pipeline):
     assert not soon.abstained and "in like 45 minutes" in soon.citations[0].quote, soon.text
     school = ferry_pipeline.ask("When did Okafor learn to sail?")  # a time of life
     assert not school.abstained and "back in high school" in school.citations[0].quote, school.text
+    dawn = ferry_pipeline.ask("When will they sail in the regatta?")  # a time of day
+    assert not dawn.abstained and "at dawn" in dawn.citations[0].quote, dawn.text
 
 
 @pytest.mark.parametrize("sentence, tells", [
@@ -765,8 +769,9 @@ def test_when_is_answered_by_a_time_told_as_people_say_it(ferry_pipeline):
     ("We go every summer.", True), ("They fought at Thanksgiving.", True),
     ("I was there when I was little.", True), ("We did that as kids.", True),
     ("It happened in the eighties.", True), ("I'll call one of these days.", True),
+    ("We sail at dawn.", True), ("The lamp is lit by sunset.", True), ("They fish at night.", True),
     ("The quay never floods.", False), ("As a matter of fact, no.", False),
-    ("She has always liked boats.", False), ("For ten years.", False),
+    ("She has always liked boats.", False), ("For ten years.", False), ("We watched the sunset.", False),
 ])
 def test_the_times_people_tell(sentence, tells):
     from rag.answer import _TOLD_TIME
