@@ -11,6 +11,7 @@ Every bad file is reported by name with its reason and the others are still inge
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from .chunking import ends_sentence, pack, sentence_spans
 from .config import Config
 from .errors import FormatError, UserError
 from .formats.segments_json import parse_json_segments
-from .formats.subtitles import parse_srt, parse_vtt
+from .formats.subtitles import BOM, parse_srt, parse_vtt
 from .formats.text import parse_text
 from .metadata import METADATA_FILE, Metadata, load_metadata
 from .records import NARRATOR, BadFile, Corpus, Document, Passage, Segment
@@ -42,6 +43,8 @@ def read_document(path: Path, source: str, metadata: Metadata, max_bytes: int) -
         data = path.read_bytes()
     except OSError as e:
         raise FormatError(f"cannot be read ({e.strerror or e})") from None
+    if (wide := _wide_encoding(data)) is not None:
+        raise FormatError(f"{wide} text, not UTF-8; re-save it as UTF-8")
     if b"\x00" in data[:8192]:
         raise FormatError("binary file, not a text transcript")
     try:
@@ -52,6 +55,19 @@ def read_document(path: Path, source: str, metadata: Metadata, max_bytes: int) -
     if not text.strip():
         raise FormatError("empty file")
     return Document(source, text, metadata.source(source), hashlib.sha256(data).hexdigest())
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """ "UTF-16" or "UTF-32" for text saved so (Windows' "Unicode"), by its byte-order mark
+    or, without one, by a NUL beside every character of its opening."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "UTF-32"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "UTF-16"
+    head = data[:512 - 512 % 2]
+    if len(head) >= 8 and (not any(head[1::2]) or not any(head[0::2])) and any(head):
+        return "UTF-16"
+    return None
 
 
 def read_documents(folder: Path, config: Config) -> tuple[list[Document], list[BadFile], Metadata]:
@@ -79,7 +95,10 @@ def parse_document(doc: Document, names: SpeakerNames) -> list[Segment]:
         return parse_srt(doc.text)
     if suffix == ".json":
         return parse_json_segments(doc.text)
-    return parse_text(doc.text, doc.meta, names)
+    # a byte-order mark (Notepad's UTF-8) read as a space, so that the first line's label is
+    # seen and every offset still counts the file's own characters
+    text = " " + doc.text[1:] if doc.text.startswith(BOM) else doc.text
+    return parse_text(text, doc.meta, names)
 
 
 def document_title(doc: Document, segments: Sequence[Segment] = ()) -> str:
@@ -88,14 +107,15 @@ def document_title(doc: Document, segments: Sequence[Segment] = ()) -> str:
     a bakery]"), else the file name."""
     if doc.meta.title:
         return doc.meta.title
-    opening = len(doc.text) - len(doc.text.lstrip())
+    text = doc.text.removeprefix(BOM)
+    opening = len(doc.text) - len(text.lstrip())
     line_end = doc.text.find("\n", opening)
     if line_end < 0:
         line_end = len(doc.text)
     if any(s.speaker and s.start < line_end and s.end > opening for s in segments):
         return Path(doc.source).stem
     if Path(doc.source).suffix.lower() in TEXT_EXTENSIONS:
-        first = doc.text.strip().split("\n", 1)[0]
+        first = text.strip().split("\n", 1)[0]
         first = re.sub(r"https?://\S+", "", first).strip()
         first = re.sub(r"^#{1,6}\s+", "", first)  # a Markdown heading: "# Storm season" is titled "Storm season"
         bracketed = re.fullmatch(r"\[[^\[\]]*\]|\([^()]*\)", first) is not None

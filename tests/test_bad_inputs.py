@@ -25,6 +25,9 @@ def messy(tmp_path):
     (tmp_path / "blank.md").write_text("  \n\n \t\n", encoding="utf-8")
     (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     (tmp_path / "latin1.txt").write_bytes("Host: Caf\xe9 au lait?\nGuest: Oui.\n".encode("latin-1"))
+    (tmp_path / "unicode.txt").write_bytes(GOOD.encode("utf-16"))  # Windows' "Unicode", with its BOM
+    (tmp_path / "unicode_nobom.txt").write_bytes(GOOD.encode("utf-16-be"))
+    (tmp_path / "notepad.txt").write_bytes(GOOD.replace("Guest", "Visitor").encode("utf-8-sig"))  # UTF-8 with a BOM: fine
     (tmp_path / "slides.pdf").write_bytes(b"%PDF-1.4 ...")
     with open(tmp_path / "huge.txt", "wb") as f:  # 50 MB, sparse: refused before reading
         f.truncate(50 * 1024 * 1024)
@@ -43,6 +46,8 @@ EXPECTED_REASONS = {
     "blank.md": "empty",
     "binary.txt": "binary",
     "latin1.txt": "not UTF-8",
+    "unicode.txt": "UTF-16 text, not UTF-8; re-save it as UTF-8",
+    "unicode_nobom.txt": "UTF-16 text",
     "slides.pdf": "unsupported file type",
     "huge.txt": "too large",
     "unreadable.txt": "cannot be read",
@@ -57,9 +62,18 @@ def test_each_bad_file_is_reported_with_its_reason_and_the_rest_ingested(messy):
     assert set(reasons) == set(EXPECTED_REASONS)
     for name, fragment in EXPECTED_REASONS.items():
         assert fragment.lower() in reasons[name].lower(), (name, reasons[name])
-    assert {d.source for d in corpus.documents} == {"good.txt", "evil.txt"}
+    assert {d.source for d in corpus.documents} == {"good.txt", "evil.txt", "notepad.txt"}
     guest = [p for p in corpus.passages if p.source == "good.txt" and p.speaker == "Guest"]
     assert [p.text for p in guest] == ["Mostly tomatoes and beans.", "They love the heat here."]
+
+
+def test_a_utf8_byte_order_mark_hides_no_label_and_shifts_no_offset(messy):
+    corpus = load_corpus(messy)
+    text = next(d.text for d in corpus.documents if d.source == "notepad.txt")
+    passages = [p for p in corpus.passages if p.source == "notepad.txt"]
+    host = [p for p in passages if p.speaker == "Host"]
+    assert host and host[0].text == "Welcome to the show. What do you grow?" and all(text[p.start : p.end] == p.text for p in passages)
+    assert text.startswith("\ufeff") and not host[0].title.startswith("\ufeff")
 
 
 def test_not_utf8_names_the_byte_and_the_line(messy):
