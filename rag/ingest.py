@@ -22,6 +22,7 @@ from .chunking import ends_sentence, pack, sentence_spans
 from .config import Config
 from .errors import FormatError, UserError
 from .formats.segments_json import parse_json_segments
+from .formats.stamps import STAMP
 from .formats.subtitles import BOM, parse_srt, parse_vtt
 from .formats.text import parse_text
 from .metadata import METADATA_FILE, Metadata, load_metadata
@@ -113,6 +114,13 @@ def document_title(doc: Document, segments: Sequence[Segment] = ()) -> str:
     if line_end < 0:
         line_end = len(doc.text)
     if any(s.speaker and s.start < line_end and s.end > opening for s in segments):
+        return Path(doc.source).stem
+    # nor is a time, or a speaker's header above their first words ("Ann Lee  0:01",
+    # "Speaker 1 (00:00:01):", "Ann Lee:")
+    head = doc.text[opening:line_end].strip()
+    words = len(doc.text) - len(doc.text[line_end:].lstrip())
+    said = [s for s in segments if s.speaker]
+    if STAMP.fullmatch(head) or (said and said[0].start == words and (head.endswith(":") or STAMP.search(head))):
         return Path(doc.source).stem
     if Path(doc.source).suffix.lower() in TEXT_EXTENSIONS:
         first = text.strip().split("\n", 1)[0]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from rag.config import Config
 from rag.index import open_index
 from rag.ingest import load_corpus
@@ -336,3 +338,41 @@ def test_a_name_english_does_not_know_is_a_label_said_once(tmp_path):
     assert said["Everybody out, now."] == "Fireman" and said["Hold still, please."] == "Dressmaker"  # trades
     assert not any(p.speaker == "Part 2" for p in passages)  # a numbered part of the text is no one
     assert not any(p.speaker == "Update" for p in passages)  # an English word said once is no one
+
+
+_TURNS = [("Ann Lee", "Welcome back to the harbour show.", 1.0), ("Bo Ray", "Thanks, what is the plan?", 9.0),
+          ("Ann Lee", "The plan is to sail at dawn.", 75.0), ("Bo Ray", "Then I will bring the charts.", 3723.5)]
+_CLOCKS = ["0:01", "0:09", "1:15", "1:02:03.5"]
+
+
+@pytest.mark.parametrize("tool, turn", [
+    ("descript", "[{clock}] {who}: {words}\n"),
+    ("leading", "{clock} {who}: {words}\n"),
+    ("dashed", "{clock} - {who}: {words}\n"),
+    ("in the label", "{who} ({clock}): {words}\n"),
+    ("bracketed label", "{who} [{clock}]: {words}\n"),
+    ("rev", "{who} ({clock}):\n{words}\n\n"),
+    ("otter", "{who}  {clock}\n{words}\n\n"),
+    ("header after the time", "[{clock}] {who}\n{words}\n\n"),
+])
+def test_a_timestamped_text_transcript_gives_speakers_words_and_times(tmp_path, tool, turn):
+    text = "".join(turn.format(clock=c, who=w, words=t) for c, (w, t, _) in zip(_CLOCKS, _TURNS))
+    (tmp_path / "show.txt").write_text(text, encoding="utf-8")
+    passages = load_corpus(tmp_path).passages
+    assert [(p.speaker, p.text, p.t_start) for p in passages] == _TURNS, text
+    assert all(text[p.start : p.end] == p.text for p in passages)
+    assert {p.title for p in passages} == {"show"}  # a header or a time is no title
+
+
+def test_times_alone_on_their_lines_time_the_lines_after(tmp_path):
+    (tmp_path / "video.txt").write_text("0:01\nhello and welcome\n0:05\ntoday we sail\n", encoding="utf-8")
+    passages = load_corpus(tmp_path).passages
+    assert [(p.text, p.t_start) for p in passages] == [("hello and welcome", 1.0), ("today we sail", 5.0)]
+
+
+def test_one_time_opening_a_line_of_an_article_is_left_alone(tmp_path):
+    text = "Harbour news\n10:30 was when the ferry finally left.\nThe mayor was not on it.\n"
+    (tmp_path / "news.txt").write_text(text, encoding="utf-8")
+    passages = load_corpus(tmp_path).passages
+    assert any(p.text.startswith("10:30 was when") for p in passages)
+    assert all(p.t_start is None for p in passages)

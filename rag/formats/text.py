@@ -29,6 +29,7 @@ import simplemma
 from ..records import NARRATOR, Segment, SourceMeta
 from ..speakers import PRONOUNS, SpeakerNames, answering_apart, name_key
 from .quotes import _NAME, _VERB, QuoteAttributor
+from .stamps import timed, unstamp
 
 # `Name: words`; also `Name (Riding, Party): words` (the parenthesis describes the speaker;
 # it may hold one more: `The Chair (Ms. Dana Okafor (Eastside, NDP)): words`)
@@ -497,4 +498,5 @@ def _trim(text: str, seg: Segment) -> Segment:
 
 def parse_text(text: str, meta: SourceMeta, names: SpeakerNames) -> list[Segment]:
     """Segments of a plain-text transcript, in document order, speakers canonical."""
-    return _Parser(text, meta, names.for_document(text)).segments()
+    plain, stamps = unstamp(text, _ONE_LABEL)  # "[00:01:02] Ann Lee: ..." read as "Ann Lee: ..."
+    return timed(_Parser(plain, meta, names.for_document(plain)).segments(), stamps)
