@@ -355,9 +355,10 @@ _CLOCKS = ["0:01", "0:09", "1:15", "1:02:03.5"]
     ("otter", "{who}  {clock}\n{words}\n\n"),
     ("header after the time", "[{clock}] {who}\n{words}\n\n"),
 ])
-def test_a_timestamped_text_transcript_gives_speakers_words_and_times(tmp_path, tool, turn):
-    text = "".join(turn.format(clock=c, who=w, words=t) for c, (w, t, _) in zip(_CLOCKS, _TURNS))
-    (tmp_path / "show.txt").write_text(text, encoding="utf-8")
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_timestamped_text_transcript_gives_speakers_words_and_times(tmp_path, tool, turn, newline):
+    text = "".join(turn.format(clock=c, who=w, words=t) for c, (w, t, _) in zip(_CLOCKS, _TURNS)).replace("\n", newline)
+    (tmp_path / "show.txt").write_bytes(text.encode("utf-8"))
     passages = load_corpus(tmp_path).passages
     assert [(p.speaker, p.text, p.t_start) for p in passages] == _TURNS, text
     assert all(text[p.start : p.end] == p.text for p in passages)

@@ -49,17 +49,17 @@ def unstamp(text: str, label: str) -> tuple[str, list[Stamp]]:
     # blank; "all" blanks what the rule matched, "stamp" only the time
     rules = [
         # a time alone on its line
-        (re.compile(rf"^[ \t]*(?P<stamp>{_STAMP})[ \t]*$", re.M), "all"),
+        (re.compile(rf"^[ \t]*(?P<stamp>{_STAMP})[ \t\r]*$", re.M), "all"),
         # a time and a name alone on a line, above the words: "[00:01] Ann Lee", "Ann Lee  0:01",
         # "Ann Lee (00:01):"
-        (re.compile(rf"^[ \t]*(?P<stamp>{_STAMP})[ \t]+(?P<name>{label})[ \t]*:?[ \t]*$", re.M), "header"),
-        (re.compile(rf"^(?P<name>{label})[ \t]+(?P<stamp>{_STAMP})[ \t]*:?[ \t]*$", re.M), "header"),
+        (re.compile(rf"^[ \t]*(?P<stamp>{_STAMP})[ \t]+(?P<name>{label})[ \t]*:?[ \t\r]*$", re.M), "header"),
+        (re.compile(rf"^(?P<name>{label})[ \t]+(?P<stamp>{_STAMP})[ \t]*:?[ \t\r]*$", re.M), "header"),
         # a time in the label: "Ann Lee (00:01): words", "Ann Lee [00:01:02]: words"
         (re.compile(rf"^(?P<name>{label})[ \t]*(?P<stamp>\[{_TIME}\]|\({_TIME}\))(?=[ \t]*:)", re.M), "stamp"),
         # a time opening the line: "[00:01:02] Ann Lee: words", "00:01 - words"
         (re.compile(rf"^[ \t]*(?P<stamp>{_STAMP})(?:[ \t]+[-–—|][ \t]+|[ \t]+)(?=\S)", re.M), "all"),
     ]
-    chars = list(text)
+    edits: dict[int, tuple[int, int, str]] = {}  # by line: (start, end, replacement)
     stamps: dict[int, Stamp] = {}
     for rule, blank in rules:
         for m in rule.finditer(text):
@@ -68,10 +68,15 @@ def unstamp(text: str, label: str) -> tuple[str, list[Stamp]]:
                 continue
             stamps[line] = Stamp(line, seconds(m.group("stamp")))
             s, e = m.span("stamp") if blank == "stamp" else m.span()
-            chars[s:e] = (m.group("name") + ":").ljust(e - s) if blank == "header" else " " * (e - s)
+            edits[line] = (s, e, (m.group("name") + ":").ljust(e - s) if blank == "header" else " " * (e - s))
     if len(stamps) < 2:
         return text, []
-    return "".join(chars), sorted(stamps.values(), key=lambda s: s.at)
+    parts, done = [], 0
+    for s, e, replacement in sorted(edits.values()):
+        parts += [text[done:s], replacement]
+        done = e
+    parts.append(text[done:])
+    return "".join(parts), sorted(stamps.values(), key=lambda s: s.at)
 
 
 def timed(segments: list[Segment], stamps: list[Stamp]) -> list[Segment]:
