@@ -377,3 +377,18 @@ def test_one_time_opening_a_line_of_an_article_is_left_alone(tmp_path):
     passages = load_corpus(tmp_path).passages
     assert any(p.text.startswith("10:30 was when") for p in passages)
     assert all(p.t_start is None for p in passages)
+
+
+def test_an_otter_export_keeps_its_title_paragraphs_and_footer_apart(tmp_path):
+    (tmp_path / "ep3.txt").write_text(
+        "Harbour podcast episode 3\n\n"
+        "Ann Lee  0:01\nWelcome back to the harbour show.\n\nThe ferry has been late all winter.\n\n"
+        "Bo Ray  0:20\nThanks for having me. What is the plan?\n\n"
+        "Ann Lee  1:15\nThe plan is to sail at dawn.\n\n"
+        "Bo Ray  1:40\nThen I will bring the charts.\n\n"
+        "Transcribed by https://otter.ai\n", encoding="utf-8")
+    said = [(p.speaker, p.text, p.t_start) for p in load_corpus(tmp_path).passages]
+    assert said[0][:2] == ("narrator", "Harbour podcast episode 3")
+    assert ("Ann Lee", "The ferry has been late all winter.", 1.0) in said  # her turn's second paragraph
+    assert said[-2][:2] == ("Bo Ray", "Then I will bring the charts.")
+    assert said[-1][:2] == ("narrator", "Transcribed by https://otter.ai")  # the tool's, not Bo Ray's
