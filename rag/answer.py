@@ -868,12 +868,20 @@ def counted_words(question: str) -> list[str]:
     return common or [w.lower() for w in words]
 
 
+# what "how much money" is counted in: a figure with its currency
+_MONEY = frozenset("money cash funds funding salary pay wage wages rent fee fees budget loan debt savings".split())
+_PRICED = re.compile(rf"[$£€¥]\s?\d|(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS}|one|hundred|thousand))(?:\s+(?:hundred|thousand|million|billion))*\s*"
+                     r"(?:k\b|grand\b|dollars?\b|bucks\b|pounds\b|quid\b|euros?\b|cents\b|pence\b|yen\b|yuan\b|rupees\b|roubles\b|rubles\b)", re.IGNORECASE)
+
+
 def counts(text: str, counted: list[str], window: int = 3) -> bool:
     """Does a figure in `text` count what is `counted`: one of its words within `window`
     words of a number ("21 fishing boats", "volunteers numbered 5,000"), not just anywhere
     in the sentence ("20 years ago" does not count people)?"""
     if not counted:
         return True
+    if any(c in _MONEY for c in counted) and _PRICED.search(text):
+        return True  # "how much money": "a check for 20,000 dollars", "$5"
     words = re.findall(r"[\w'-]+", text.lower())
     figures = [i for i, w in enumerate(words) if _NUMBER.search(w) or _NUMBER_WORD.fullmatch(w)]
     return any(same_word(c, w) for i in figures for w in words[max(0, i - window) : i + window + 1] for c in counted)

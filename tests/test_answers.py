@@ -286,6 +286,11 @@ def test_what_did_x_say_abstains_for_a_person_who_never_speaks(unseen_pipeline):
         # a word sharing the counted one's stem but not its meaning counts something else
         ("How many delegates attended the conference?", "I dispatched two delegations: scholars and politicians.", False),
         ("How many fighters are there?", "After two days of fighting, they left.", False),
+        # money is counted in its currency
+        ("How much money did Peter give Monica?", "I gave her a check for 20,000 dollars.", True),
+        ("How much money did they raise?", "We raised five hundred dollars and $40 in coins.", True),
+        ("How much money did they raise?", "They raised the roof 3 times.", False),
+        ("How much money went on the piano?", "It was a grand piano with 88 keys.", False),
     ],
 )
 def test_a_figure_answers_how_many_only_when_it_counts_the_thing_asked(question, sentence, answers):
