@@ -56,6 +56,8 @@ _FIGURE = re.compile(
     r"(?:'s|’s|his|her|their) ages?)\b".format(when=_ASKS_WHEN),
     re.IGNORECASE,
 )
+_WHY = re.compile(r"^\W*why\b", re.IGNORECASE)
+_REASON = re.compile(r"\b(because|'cause|’cause|cause|cuz|so that|that's why|that’s why|that is why|the reason|in order to|due to)\b", re.IGNORECASE)
 _COMPARE = re.compile(r"\b(compare\w*|comparison|differ\w*|both|each|versus|vs\.?|agree|disagree|same)\b", re.IGNORECASE)
 # A quote takes its better neighbour sentence when that scores at least this share of its
 # own score, up to this many characters. Measured on evals/cases/seeds.jsonl (answer
@@ -574,7 +576,7 @@ class ExtractiveAnswerer:
                 own = max(theirs, key=lambda s: s.score + SAME_POINT_WEIGHT * _cos(s, best), default=None)
                 if own is not None and len(chosen) < self.max_quotes:
                     chosen.append(self._extend(own, scored))
-            return chosen
+            return self._with_reason(chosen, scored) if _WHY.search(question) else chosen
         bar = COMPARE_BAR if comparing else MORE_QUOTES_BAR
         for cand in scored[1:]:
             if len(chosen) >= (self.max_quotes if comparing else PLAIN_QUOTES):
@@ -591,6 +593,8 @@ class ExtractiveAnswerer:
                 continue  # the writer's words one quote already gives as its lead-in
             chosen.append(extended)
             seen.add(cand.hit.passage.id)
+        if _WHY.search(question):
+            chosen = self._with_reason(chosen, scored)
         if holding is not None and AGE_QUESTION.search(question):
             # "how old is X": each source that gives an age gives its own; they may differ
             cited = {c.hit.passage.source for c in chosen}
@@ -601,6 +605,37 @@ class ExtractiveAnswerer:
                     chosen.append(self._extend(cand, scored))
                     cited.add(cand.hit.passage.source)
         return chosen
+
+    def _with_reason(self, chosen: list[Scored], scored: list[Scored]) -> list[Scored]:
+        """For "why didn't she tell anyone?": the best sentence often says what she did ("I
+        didn't tell anybody I knew you."), and the reason comes just after it; it is quoted
+        second, in place of the last quote that only came close."""
+        if _REASON.search(chosen[0].sentence):
+            return chosen
+        reason = self._reason(chosen[0], scored)
+        if reason is None or any(c.hit is reason.hit and _REASON.search(c.sentence) for c in chosen):
+            return chosen
+        return [chosen[0], reason, *chosen[1:]][: max(PLAIN_QUOTES, len(chosen))]
+
+    def _reason(self, best: Scored, scored: list[Scored]) -> Scored | None:
+        """A sentence that gives a reason ("because ...", "'cause ...", "that's why ...") just
+        after the best one: later in its passage, or in the turn after it, or after a short
+        question between ("I didn't tell anybody." / "Why not?" / "Oh, because ...")."""
+        def follows(p: Passage) -> bool:
+            turn = self.preceding(p)
+            for _ in range(2):
+                if turn is None:
+                    return False
+                if turn.id == best.hit.passage.id:
+                    return True
+                if len(turn.text.split()) > 4 or not turn.text.rstrip(" ”\"'’").endswith("?"):
+                    return False
+                turn = self.preceding(turn)
+            return False
+
+        after = [s for s in scored if _REASON.search(s.sentence) and (
+            (s.hit is best.hit and s.start >= best.end) or follows(s.hit.passage))]
+        return min(after, key=lambda s: (s.hit is not best.hit, s.start), default=None)
 
     def _recounted(self, best: Scored, scored: list[Scored]) -> Scored | None:
         """For a "who" question: when the best sentence recounts what someone else of the

@@ -1051,3 +1051,20 @@ def test_answers_are_the_same_with_the_sentence_cache_as_without(seeds_index):
     for q in questions:
         assert cached.ask(q).text == plain.ask(q).text
     assert len(cached._vectors) > 0 and len(plain._vectors) == 0
+
+
+def test_why_quotes_the_reason_said_just_after_what_the_question_restates(tmp_path):
+    from rag.config import Config
+
+    (tmp_path / "boat.txt").write_text(
+        "Tom Reyes: Where is the old trawler?\n"
+        "Ann Lee: I sold the trawler last week, and I didn't tell anybody that I sold it.\n"
+        "Tom Reyes: Why not?\n"
+        "Ann Lee: Oh, because the council would have stopped me.\n"
+        "Tom Reyes: The council stops everything in this harbour.\n"
+        "Ann Lee: The new pier is late again.\n"
+        "Tom Reyes: I thought you knew that.\n", encoding="utf-8")
+    answer = Pipeline(Config.from_env(corpus=tmp_path)).ask("Why didn't Ann tell anybody that she sold the trawler?")
+    quotes = [c.quote for c in answer.citations]
+    assert not answer.abstained and "didn't tell anybody" in quotes[0], answer.text
+    assert len(quotes) > 1 and "because the council would have stopped me" in quotes[1], answer.text  # past "Why not?"
