@@ -57,6 +57,7 @@ _FIGURE = re.compile(
     re.IGNORECASE,
 )
 _WHY = re.compile(r"^\W*why\b", re.IGNORECASE)
+_ASKS_WHY = re.compile(r"\b(why|how come)\b[^.!?]*\?", re.IGNORECASE)
 _REASON = re.compile(r"\b(because|'cause|’cause|cause|cuz|so that|that's why|that’s why|that is why|the reason|in order to|due to)\b", re.IGNORECASE)
 _COMPARE = re.compile(r"\b(compare\w*|comparison|differ\w*|both|each|versus|vs\.?|agree|disagree|same)\b", re.IGNORECASE)
 # A quote takes its better neighbour sentence when that scores at least this share of its
@@ -613,7 +614,16 @@ class ExtractiveAnswerer:
         if _REASON.search(chosen[0].sentence):
             return chosen
         reason = self._reason(chosen[0], scored)
-        if reason is None or any(c.hit is reason.hit and _REASON.search(c.sentence) for c in chosen):
+        if reason is None:  # someone in the transcript asks it ("How come you blew me off?"): the reply
+            asking = next((i for i, c in enumerate(chosen) if _ASKS_WHY.search(c.sentence)), None)
+            if asking is not None:
+                reply = [s for s in scored if s.hit.passage.speaker != chosen[asking].hit.passage.speaker
+                         and getattr(self.preceding(s.hit.passage), "id", None) == chosen[asking].hit.passage.id]
+                if reply:
+                    answer = min(reply, key=lambda s: s.start)
+                    return [*chosen[: asking + 1], answer, *chosen[asking + 1 :]][: max(PLAIN_QUOTES, len(chosen))]
+            return chosen
+        if any(c.hit is reason.hit and _REASON.search(c.sentence) for c in chosen):
             return chosen
         return [chosen[0], reason, *chosen[1:]][: max(PLAIN_QUOTES, len(chosen))]
 

@@ -1068,3 +1068,17 @@ def test_why_quotes_the_reason_said_just_after_what_the_question_restates(tmp_pa
     quotes = [c.quote for c in answer.citations]
     assert not answer.abstained and "didn't tell anybody" in quotes[0], answer.text
     assert len(quotes) > 1 and "because the council would have stopped me" in quotes[1], answer.text  # past "Why not?"
+
+
+def test_why_asked_in_the_transcript_is_answered_by_the_reply(tmp_path):
+    from rag.config import Config
+
+    (tmp_path / "lamp.txt").write_text(
+        "Ann Lee: The mail boat is late again.\n"
+        "Tom Reyes: Why would the keeper need a new lamp?\n"
+        "Ann Lee: Well, the old one went dark in the storm and a trawler nearly hit the rocks.\n"
+        "Tom Reyes: The council wants a new pier.\n"
+        "Ann Lee: The harbour looks calm today.\n", encoding="utf-8")
+    answer = Pipeline(Config.from_env(corpus=tmp_path)).ask("Why does the keeper need a new lamp?")
+    quotes = [c.quote for c in answer.citations]
+    assert not answer.abstained and any("went dark in the storm" in q for q in quotes), answer.text
