@@ -392,3 +392,20 @@ def test_an_otter_export_keeps_its_title_paragraphs_and_footer_apart(tmp_path):
     assert ("Ann Lee", "The ferry has been late all winter.", 1.0) in said  # her turn's second paragraph
     assert said[-2][:2] == ("Bo Ray", "Then I will bring the charts.")
     assert said[-1][:2] == ("narrator", "Transcribed by https://otter.ai")  # the tool's, not Bo Ray's
+
+
+@pytest.mark.parametrize("label", ["**{who}:** ", "**{who}**: ", "__{who}:__ ", "*{who}:* ", "_{who}_: "])
+def test_a_markdown_label_in_emphasis_is_a_label(tmp_path, label):
+    text = "# Harbour talk\n\n" + "".join(label.format(who=w) + t + "\n\n" for w, t, _ in _TURNS)
+    (tmp_path / "talk.md").write_text(text, encoding="utf-8")
+    passages = [p for p in load_corpus(tmp_path).passages if p.speaker != "narrator"]
+    assert [(p.speaker, p.text) for p in passages] == [(w, t) for w, t, _ in _TURNS], text
+    assert all(text[p.start : p.end] == p.text for p in passages)
+
+
+def test_emphasis_that_is_no_label_stays_in_the_words(tmp_path):
+    text = ("Ann Lee: The **new** pier is late.\nBo Ray: *Again*: that is the third time.\n"
+            "Ann Lee: Yes.\nBo Ray: The council meets today.\n")
+    (tmp_path / "talk.md").write_text(text, encoding="utf-8")
+    said = [(p.speaker, p.text) for p in load_corpus(tmp_path).passages]
+    assert ("Ann Lee", "The **new** pier is late.") in said and ("Bo Ray", "*Again*: that is the third time.") in said
