@@ -1,6 +1,6 @@
 """`rag eval`: run the answer-grounding suite on a corpus, write a report, enforce thresholds.
 
-    rag eval                                              # the seeds and their 121 cases
+    rag eval                                              # the seeds and their 135 cases
     rag eval --cases my-cases.jsonl --corpus ~/podcasts --report out/
     rag eval --min-answer-accuracy 0.4 --min-recall-at-5 0.6 --min-citation-precision 0.7
     rag eval --compare old/report.json eval-report/report.json

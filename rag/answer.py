@@ -212,6 +212,12 @@ _VAGUE = frozenset("ones things thing kind kinds type types part parts sort sort
 _ASKED_FOR = frozenset(stem(w) for w in "react reaction respond response happen happened situation location place "
                        "event conversation subject item reason doing".split())
 _AGE_WORDS = frozenset(stem(w) for w in ("old", "age"))  # "How old is she?" asks for an age
+_WH_WORDS = frozenset("how why what whether when where who which if".split())
+# "What did she say about the harbour?": what it is about, at the end of the question
+_ABOUT = re.compile(r"\babout\s+(?:the\s+|a\s+|an\s+)?(?P<topic>[^?.!,;:]+?)\s*[?.!]?\s*$", re.IGNORECASE)
+# "What is the capital of France?": the thing asked for, and whose it is (a name)
+_RELATION = re.compile(r"^\W*(?i:what|which|who)(?i:['’]s|\s+is|\s+was|\s+are|\s+were)\s+(?i:the)\s+(?P<focus>[a-z]{4,})\s+of\s+"
+                       r"(?P<of>[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)\s*\??\s*$")
 _FOCUS = re.compile(r"\b(?:which|what is the|what's the|what was the|what are the)\s+(\w{4,})", re.IGNORECASE)
 # "Which provinces ...?" asks for them by name; "in different provinces" names none, unless
 # a list follows ("several provinces, such as North and South", "provinces: A, B")
@@ -325,7 +331,7 @@ class ExtractiveAnswerer:
                          or (acting and not named))))
             if ordinal and ordinal in numbered_items(_in_context(p, s, e)):
                 score += ENUMERATED_BONUS  # "the second demand": the sentence that numbers it so
-            if not about_asking and (p.role == "interviewer" or sentence.rstrip(" ”\"'’").endswith("?")):
+            if not about_asking and (p.role == "interviewer" or _asks(sentence)):
                 score *= QUESTION_WEIGHT  # a question (an interviewer's, or a rhetorical one) rarely answers one
             if about_asking and p.role == "interviewer":
                 score *= ASKER_WEIGHT  # "what did she ask": the asker's words are the answer
@@ -544,6 +550,11 @@ class ExtractiveAnswerer:
         gets each one's best sentence. With `holding` (a figure question: the ids of the
         sentences that hold one), every quote holds the figure."""
         best = scored[0]
+        if best.hit.passage.role == "interviewer" and _asks(best.sentence) and not ASKED.search(question):
+            # the interviewer's question is what the question echoes, not its answer: lead with
+            # the best sentence that says something, where there is one
+            best = next((s for s in scored if not (s.hit.passage.role == "interviewer" and _asks(s.sentence))
+                         and (holding is None or id(s) in holding)), best)
         recounted = None
         # ("who is pouring tea?": the stage direction that says so is the answer, not her words)
         acted = bool(_ACTING.search(question)) and best.hit.passage.speaker == NARRATOR and _staged(best.hit.passage, best.start, best.end)
@@ -696,6 +707,13 @@ class ExtractiveAnswerer:
             if not own or (max(s.overlap for s in own) < 0.25 and not near_top):
                 return [], f"{person} is not quoted on this", None
             scored = own + [s for s in scored if s.hit.passage.speaker != person]
+        about = _ABOUT.search(question)
+        if about:
+            subject = about.group("topic")
+            missing = self._topic_missing(subject, own if said_by else scored)
+            if missing is not None:
+                return [], (f"they never mention {missing or subject}" if missing or not said_by
+                            else f"{person} is not quoted on {subject}"), None
         qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words, self.source_words)
         unit = _UNIT.search(question)
         if _FIGURE.search(question) or unit:
@@ -771,6 +789,9 @@ class ExtractiveAnswerer:
         if unknown and sum(qt.weights[t] for t in unknown) / qt.total >= UNKNOWN_SHARE:
             words = [w for w in re.findall(r"[\w'-]+", question) if stem(w.lower()) in unknown]
             return [], f"they never mention {' or '.join(words[:3]) or 'this'}", None
+        relation = _RELATION.search(question)
+        if relation and not self._related(relation.group("focus"), relation.group("of"), scored):
+            return [], f"they never mention the {relation.group('focus').lower()} of {relation.group('of')}", None
         focus = _FOCUS.search(question)
         if focus and focus.group(1).lower() not in _VAGUE and not self._in_vocabulary(focus.group(1)):
             return [], f"they never mention {focus.group(1)}", None
@@ -778,6 +799,37 @@ class ExtractiveAnswerer:
         if which and which.group("noun").lower() not in _VAGUE and scored and _names_none(scored[0].sentence, which.group("noun")):
             return [], f"they speak of {which.group('noun').lower()} without naming any", None
         return scored, None, holding
+
+    def _topic_missing(self, topic: str, scored: list[Scored]) -> str | None:
+        """A short topic a question is "about" must be spoken of. Returned: a word of it the
+        corpus never uses ("climate" in "climate change"), or "" when it is a name ("India")
+        that no passage found names (only the person's own, for "what did X say about ...").
+        A longer topic ("how widespread the resistance was") or one that is partly a name
+        ("the Gulf states": the transcripts may say "Qatar") is left to the other checks."""
+        words = re.findall(r"[\w’'-]+", topic)
+        if not words or len(words) > 3 or words[0].lower() in _WH_WORDS:
+            return None
+        unknown = [w for w in words if w.islower() and w not in STOPWORDS and not self._in_vocabulary(w)]
+        if unknown:
+            return " or ".join(unknown)
+        if not all(w[:1].isupper() for w in words) or {stem(w) for w in name_key(topic).split()} & (self.speaker_words | self.source_words):
+            return None
+        named = re.compile(rf"\b{re.escape(topic)}", re.IGNORECASE)  # "India" in "Indian" too
+        texts = dict.fromkeys(_in_context(s.hit.passage, 0, len(s.hit.passage.text)) for s in scored)
+        return None if any(named.search(text) for text in texts) else ""
+
+    def _related(self, focus: str, entity: str, scored: list[Scored]) -> bool:
+        """Does a passage found hold both the thing asked for and whose it is ("the capital"
+        and "France")? A speaker's own words are about them without naming them."""
+        if {stem(w) for w in name_key(entity).split()} & self.speaker_words:
+            return True
+        wanted = {stem(focus.lower()), lemma_stem(focus)}
+        prefix = stem(focus.lower())[:5]
+        named = re.compile(rf"\b{re.escape(entity)}\b", re.IGNORECASE)
+        for text in dict.fromkeys(_in_context(s.hit.passage, 0, len(s.hit.passage.text)) for s in scored):
+            if named.search(text) and any(t in wanted or t.startswith(prefix) for t in terms(text)):
+                return True
+        return False
 
     def _in_vocabulary(self, word: str) -> bool:
         """Does the corpus use this word, its dictionary form, or a word sharing its first
@@ -950,6 +1002,11 @@ def _opening_of(hit: Hit, scored: list[Scored]) -> Scored:
 
 def _cos(a: Scored, b: Scored) -> float:
     return float(a.vector @ b.vector) if a.vector is not None and b.vector is not None else 0.0
+
+
+def _asks(sentence: str) -> bool:
+    """Is the sentence a question ("Even France?", "Why?”")?"""
+    return sentence.rstrip(" ”\"'’").endswith("?")
 
 
 def _in_context(p: Passage, start: int, end: int) -> str:

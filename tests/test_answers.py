@@ -328,6 +328,60 @@ def test_questions_the_evidence_only_seems_to_answer_abstain(pipeline, question)
     assert not answer.citations
 
 
+APIARY = """Maria Lopez: Welcome back. You import your queens, don't you?
+Tom Reyes: I do. My best queens come from a breeder in France, near Lyon, and they arrive by post in little wooden cages.
+Maria Lopez: Some of our listeners buy queens from Spain. What is the hardest part of the year for you?
+Tom Reyes: Winter is the hardest season. The colony clusters around the queen and eats through its honey stores.
+Maria Lopez: And the capital cost of starting out?
+Tom Reyes: About two thousand dollars for hives, a suit and a smoker, before a single jar of honey.
+"""
+
+
+@pytest.fixture(scope="module")
+def apiary_pipeline(tmp_path_factory):
+    return transcript_pipeline(tmp_path_factory.mktemp("apiary"), "apiary.txt", APIARY)
+
+
+@pytest.mark.parametrize(
+    "question, says",
+    [
+        # the words are all in the transcript, never together: "capital" and "France" apart
+        ("What is the capital of France?", "they never mention the capital of France"),
+        # Spain is named, by the interviewer; Tom never speaks of it
+        ("What did Tom Reyes say about Spain?", "Tom Reyes is not quoted on Spain"),
+        ("What does Tom think about climate change?", "they never mention climate"),
+        ("Did anyone talk about Portugal?", "they never mention Portugal"),
+    ],
+)
+def test_a_question_about_something_never_spoken_of_abstains_and_names_it(apiary_pipeline, question, says):
+    answer = apiary_pipeline.ask(question)
+    assert answer.abstained and says in answer.text, answer.text
+    assert not answer.citations
+
+
+@pytest.mark.parametrize(
+    "question, quoted",
+    [
+        ("What did Tom Reyes say about France?", "a breeder in France"),  # his own words name it
+        ("What is the capital cost of starting out?", "two thousand dollars"),  # no name: not a relation check
+        ("What did Tom say about how the colony gets through the cold months?", "Winter is the hardest"),  # a long topic
+        ("What did Maria Lopez say about Spain?", "queens from Spain"),
+    ],
+)
+def test_a_question_about_something_spoken_of_is_answered(apiary_pipeline, question, quoted):
+    answer = apiary_pipeline.ask(question)
+    assert not answer.abstained, answer.text
+    assert quoted in answer.text
+
+
+def test_what_a_person_never_spoke_of_abstains_on_the_seeds(pipeline):
+    # India is named in the seeds, by Newsweek's writer; Massoud never speaks of it
+    answer = pipeline.ask("What did Massoud say about India?")
+    assert answer.abstained and "Ahmad Massoud is not quoted on India" in answer.text, answer.text
+    answer = pipeline.ask("What did he say about China?", history=[{"role": "user", "content": "Who is Khalid Amiri?"}])
+    assert not answer.abstained and "China" in answer.text, answer.text
+
+
 @pytest.mark.parametrize(
     "question, says",
     [

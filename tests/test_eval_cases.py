@@ -141,3 +141,15 @@ def test_the_seed_suite_is_big_varied_and_verbatim(seed_texts):
             assert not c.expected_keywords, c.id
         else:
             assert c.expected_keywords and c.expected_speakers, c.id
+
+
+def test_the_held_out_set_is_verbatim_and_asks_nothing_the_dev_set_asks(seed_texts):
+    """evals/cases/seeds_test.jsonl: written blind (from the transcripts alone, never tuned
+    on), for reporting; its quotes must stay verbatim as the seeds change."""
+    held_out = load_cases(DEFAULT_CASES.with_name("seeds_test.jsonl"), seed_texts)
+    assert len(held_out) >= 40
+    assert {c.question.casefold() for c in held_out}.isdisjoint(c.question.casefold() for c in load_cases(DEFAULT_CASES, seed_texts))
+    for c in held_out:
+        for q in c.gold_quotes:
+            assert seed_texts[q.source][q.start : q.end] == q.quote
+        assert c.unanswerable or (c.expected_keywords and c.expected_speakers), c.id
