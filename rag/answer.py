@@ -814,9 +814,10 @@ class ExtractiveAnswerer:
             return " or ".join(unknown)
         if not all(w[:1].isupper() for w in words) or {stem(w) for w in name_key(topic).split()} & (self.speaker_words | self.source_words):
             return None
+        person = self.names.known(topic)  # a person the metadata knows, by any of their names
         named = re.compile(rf"\b{re.escape(topic)}", re.IGNORECASE)  # "India" in "Indian" too
         texts = dict.fromkeys(_in_context(s.hit.passage, 0, len(s.hit.passage.text)) for s in scored)
-        return None if any(named.search(text) for text in texts) else ""
+        return None if any(named.search(text) or (person and self.names.mentions(text, person)) for text in texts) else ""
 
     def _related(self, focus: str, entity: str, scored: list[Scored]) -> bool:
         """Does a passage found hold both the thing asked for and whose it is ("the capital"
