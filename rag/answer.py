@@ -812,22 +812,22 @@ class ExtractiveAnswerer:
         unknown = [w for w in words if w.islower() and w not in STOPWORDS and not self._in_vocabulary(w)]
         if unknown:
             return " or ".join(unknown)
-        if not all(w[:1].isupper() for w in words) or {stem(w) for w in name_key(topic).split()} & (self.speaker_words | self.source_words):
+        if not all(w[:1].isupper() for w in words) or _name_stems(topic) & (self.speaker_words | self.source_words):
             return None
         person = self.names.known(topic)  # a person the metadata knows, by any of their names
         named = re.compile(rf"\b{re.escape(topic)}", re.IGNORECASE)  # "India" in "Indian" too
-        texts = dict.fromkeys(_in_context(s.hit.passage, 0, len(s.hit.passage.text)) for s in scored)
-        return None if any(named.search(text) or (person and self.names.mentions(text, person)) for text in texts) else ""
+        return None if any(named.search(text) or (person and self.names.mentions(text, person))
+                           for text in _passage_texts(scored)) else ""
 
     def _related(self, focus: str, entity: str, scored: list[Scored]) -> bool:
         """Does a passage found hold both the thing asked for and whose it is ("the capital"
         and "France")? A speaker's own words are about them without naming them."""
-        if {stem(w) for w in name_key(entity).split()} & self.speaker_words:
+        if _name_stems(entity) & self.speaker_words:
             return True
         wanted = {stem(focus.lower()), lemma_stem(focus)}
         prefix = stem(focus.lower())[:5]
         named = re.compile(rf"\b{re.escape(entity)}\b", re.IGNORECASE)
-        for text in dict.fromkeys(_in_context(s.hit.passage, 0, len(s.hit.passage.text)) for s in scored):
+        for text in _passage_texts(scored):
             if named.search(text) and any(t in wanted or t.startswith(prefix) for t in terms(text)):
                 return True
         return False
@@ -1003,6 +1003,15 @@ def _opening_of(hit: Hit, scored: list[Scored]) -> Scored:
 
 def _cos(a: Scored, b: Scored) -> float:
     return float(a.vector @ b.vector) if a.vector is not None and b.vector is not None else 0.0
+
+
+def _name_stems(name: str) -> set[str]:
+    return {stem(w) for w in name_key(name).split()}
+
+
+def _passage_texts(scored: list[Scored]) -> list[str]:
+    """The passages the sentences come from, once each, with a quote's lead-in."""
+    return list(dict.fromkeys(_in_context(s.hit.passage, 0, len(s.hit.passage.text)) for s in scored))
 
 
 def _asks(sentence: str) -> bool:
