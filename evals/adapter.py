@@ -18,7 +18,7 @@ dense corpus/within R@5 from .278/.713): LAMBDA .01 .278/.769 (train .763: overf
 .333/.764, 1.0 .315/.718; on the seeds' dev set (dense R@5 from .616, hybrid from .818)
 LAMBDA .03 8 epochs .687/.838, .1 8 epochs .677/.818, .1 15 epochs .657/.828, .3 3 epochs
 .626/.818. Hence .03 and 8. (Those were measured with this procedure's first draft; the
-file it writes now gives seeds dense .667, hybrid .838: README, "Search".)
+file it writes now gives seeds dense .667, hybrid .838: docs/how-it-works.md, "Search".)
 Tried on 2026-12-03 and not kept: all 197 QMSum dev meetings (1,332 questions, 113,214
 passages, a 13.5-minute index build) instead of 20. Seeds hybrid R@5 fell to .808 at LAMBDA
 .03 (dense .677) and to .828 at .1, against .838; on held-out dev (20% of documents) FriendsQA

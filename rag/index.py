@@ -2,7 +2,7 @@
 
     open_index(corpus_dir, config)  ->  SearchIndex   (built on first use, refreshed when stale)
 
-Layout, in the cache folder (README: "Where the index lives"):
+Layout, in the cache folder (docs/how-it-works.md, "Where the index lives"):
 
     <cache>/<corpus-name>-<hash of its path>/
         CURRENT                 the name of the live generation (replaced atomically)
