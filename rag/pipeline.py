@@ -101,6 +101,7 @@ class Pipeline:
             min_similarity=self.config.abstain_min_similarity, embedder=retriever.embedder,
             source_words=retriever.publication_words, source_speakers=retriever.source_speakers,
             speaker_roles=retriever.speaker_roles, vectors=self._vectors, preceding=retriever.preceding,
+            roles=retriever.roles,
         )
         with self._lock:
             self.index, self.retriever, self.extractive = index, retriever, extractive

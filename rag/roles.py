@@ -21,7 +21,7 @@ of a clause ("What is the general situation?" keeps its general).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
 from dataclasses import dataclass
 
@@ -38,6 +38,7 @@ _APPOSITION = re.compile(r"^,\s+(?:(?:a|an|the)\s+)?(?P<phrase>[^,.;:()\"“”]
 # the words of a role that say nothing of it ("the spokesperson for the Front")
 _FUNCTION = frozenset("a an the of for from at in on to with and 's".split())
 _PREPOSITION = re.compile(r"\s+(?:of|for|from|at|in|with|to|on)\s+", re.IGNORECASE)
+_PRESS = frozenset("secretary officer attache attaché".split())
 # the asker by role is read elsewhere (rag/query.py ASKED): "the interviewer" stays a role
 _ASKERS = frozenset("interviewer correspondent host journalist reporter presenter moderator".split())
 # words before and after "the <role>" that show it stands for a person
@@ -76,7 +77,10 @@ def role_of(person: str, phrase: str) -> Role | None:
     words |= {fold(t) for t in _TOKEN.findall(complement) if t.lower() not in _FUNCTION and t[:1].isupper()}
     for run in re.findall(r"(?:[A-Z][\w’'-]+\s+){1,5}[A-Z][\w’'-]+", f"{before} {complement}"):
         words.add("".join(w[0] for w in run.split()).casefold())  # "Harbour Workers Union" -> "hwu"
-    return Role(person, fold(tokens[-1]), frozenset(words), phrase.strip())
+    head = fold(tokens[-1])
+    if len(tokens) > 1 and tokens[-2].lower() == "press" and tokens[-1].lower() in _PRESS:
+        head = fold("spokesperson")  # "Pentagon Press Secretary" is the Pentagon's spokesperson
+    return Role(person, head, frozenset(words), phrase.strip())
 
 
 def _describes(m: re.Match) -> bool:
@@ -148,27 +152,43 @@ class Roles:
                         mined.append(role)
         return cls(roles + mined)
 
-    def resolve(self, query: str) -> str:
-        """The question with each "the <role>" that stands for one speaker named instead."""
-        if not self._heads:
-            return query
-        out, last = [], 0
+    def _phrases(self, query: str) -> Iterator[tuple[re.Match, re.Match, str, frozenset[str], bool]]:
+        """Each "the <words> <role>" of a question that stands for a person: its "the", its
+        role word, the role's head, the other words (folded) and whether it is possessive."""
         for the in re.finditer(r"\bthe\s+", query, re.IGNORECASE):
-            if the.start() < last:
-                continue
             tokens = list(islice(_TOKEN.finditer(query, the.end()), 4))
             tokens = [t for n, t in enumerate(tokens) if n == 0 or not query[tokens[n - 1].end() : t.start()].strip()]
             for n, token in enumerate(tokens):
                 head, possessive = fold(token.group(0)), bool(re.search(r"[’']s$", token.group(0)))
-                if head not in self._heads:
-                    continue
-                if not (_BEFORE.search(query[: the.start()]) or possessive or _AFTER.match(query[token.end() :])):
-                    continue
-                wanted = {fold(t.group(0)) for t in tokens[:n] if t.group(0).lower() not in _FUNCTION}
-                people = {r.person for r in self.roles if r.head == head and wanted <= r.words}
-                if len(people) == 1:
-                    end = token.end() - (2 if possessive else 0)  # "the commander's view" -> "Okafor's view"
-                    out.append(query[last : the.start()] + people.pop())
-                    last = end
-                    break
+                if head in self._heads and (_BEFORE.search(query[: the.start()]) or possessive
+                                            or _AFTER.match(query[token.end() :])):
+                    wanted = frozenset(fold(t.group(0)) for t in tokens[:n] if t.group(0).lower() not in _FUNCTION)
+                    yield the, token, head, wanted, possessive
+
+    def resolve(self, query: str) -> str:
+        """The question with each "the <role>" that stands for one speaker named instead."""
+        out, last = [], 0
+        for the, token, head, wanted, possessive in self._phrases(query):
+            if the.start() < last:
+                continue
+            people = {r.person for r in self.roles if r.head == head and wanted <= r.words}
+            if len(people) == 1:
+                end = token.end() - (2 if possessive else 0)  # "the commander's view" -> "Okafor's view"
+                out.append(query[last : the.start()] + people.pop())
+                last = end
         return "".join(out) + query[last:]
+
+    def unheld(self, query: str) -> tuple[str, Role] | None:
+        """A person the question names by a role nobody here holds as named: "the Taliban
+        spokesman" where the one spokesperson quoted speaks for the Harbour Workers Union.
+        Returned: the phrase asked for, and a role of that kind someone does hold. Only a
+        name ("Taliban", "Pentagon") rules a holder out: "the new spokesman" may be anyone."""
+        for the, token, head, wanted, _ in self._phrases(query):
+            named = frozenset(fold(t) for t in _TOKEN.findall(query[the.end() : token.start()])
+                              if t[:1].isupper() and t.lower() not in _FUNCTION)
+            holders = [r for r in self.roles if r.head == head]
+            # (a bare title, "Commander Dana Okafor", may be a commander of anything)
+            if named and not any(not r.words or named <= r.words for r in holders):
+                phrase = query[the.end() : token.end()]
+                return re.sub(r"[’']s\b", "", phrase), holders[0]  # "the Taliban's spokesman"
+        return None

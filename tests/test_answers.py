@@ -351,6 +351,9 @@ def apiary_pipeline(tmp_path_factory):
         ("What did Tom Reyes say about Spain?", "Tom Reyes is not quoted on Spain"),
         ("What does Tom think about climate change?", "they never mention climate"),
         ("Did anyone talk about Portugal?", "they never mention Portugal"),
+        # a name asked for: the breeder is spoken of, never named ("in France" is a place)
+        ("What is the name of the breeder?", "they never name the breeder"),
+        ("What's the name of Tom's wife?", "they never mention Tom's wife"),
     ],
 )
 def test_a_question_about_something_never_spoken_of_abstains_and_names_it(apiary_pipeline, question, says):
@@ -372,6 +375,33 @@ def test_a_question_about_something_spoken_of_is_answered(apiary_pipeline, quest
     answer = apiary_pipeline.ask(question)
     assert not answer.abstained, answer.text
     assert quoted in answer.text
+
+
+FERRY = """Maria Lopez: Thanks for joining us, Sam.
+Sam Whitfield: Thank you.
+Maria Lopez: What went wrong with the ferry service this winter?
+Sam Whitfield: Sure. The ferry service lost three boats to engine failures in January, and the council never budgeted for spare parts. We warned them about the engines two years before the breakdowns started.
+Maria Lopez: And what happens next?
+Sam Whitfield: Good question. The union wants a public inquiry into the council's maintenance budget before any new boats are bought.
+Maria Lopez: Sam Whitfield, thank you.
+"""
+
+
+@pytest.mark.parametrize("question", ["What did Sam Whitfield say?", "What did Whitfield say?", "According to Sam?"])
+def test_what_did_someone_say_and_nothing_more_quotes_their_main_points(tmp_path, question):
+    answer = transcript_pipeline(tmp_path, "ferry.txt", FERRY).ask(question)
+    assert not answer.abstained, answer.text
+    assert {c.passage.speaker for c in answer.citations} == {"Sam Whitfield"}
+    assert len({c.passage.id for c in answer.citations}) == 2  # both of his turns of substance
+    assert "lost three boats" in answer.text and "public inquiry" in answer.text
+    assert "Thank you" not in answer.text
+
+
+def test_a_name_asked_for_is_quoted_where_given_and_missing_where_not_on_the_seeds(pipeline):
+    named = pipeline.ask("What is the name of the Taliban leader?")
+    assert not named.abstained and "Abdul Ghani Baradar" in named.text, named.text
+    unnamed = pipeline.ask("What is the name of Khalid Amiri's wife?")  # "He has a wife and children"
+    assert unnamed.abstained and "they never name Khalid Amiri's wife" in unnamed.text, unnamed.text
 
 
 def test_what_a_person_never_spoke_of_abstains_on_the_seeds(pipeline):

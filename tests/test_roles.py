@@ -110,5 +110,24 @@ def test_a_question_naming_a_seed_speaker_by_role_is_answered_with_their_words(s
     asked = pipeline.ask("What did Serenko ask the general about Moscow?")
     assert asked.query == "What did Serenko ask Khalid Amiri about Moscow?"
     assert asked.citations[0].passage.speaker == "Andrei Serenko"
-    # a spokesman the transcripts never introduce is nobody's name
-    assert pipeline.ask("What did the Taliban spokesman say?").query == "What did the Taliban spokesman say?"
+    # a spokesman the transcripts never introduce is nobody's name, and no one's words answer
+    unheld = pipeline.ask("What did the Taliban spokesman say?")
+    assert unheld.query == "What did the Taliban spokesman say?"
+    assert unheld.abstained and "they quote no Taliban spokesman" in unheld.text and not unheld.citations, unheld.text
+    # "Pentagon Press Secretary John Kirby": his own words, not the sentence that introduces him
+    kirby = pipeline.ask("What did the Pentagon spokesman say?")
+    assert kirby.query == "What did John Kirby say?"
+    assert kirby.citations[0].passage.speaker == "John Kirby", kirby.text
+
+
+def test_a_role_nobody_holds_as_named_is_unheld_and_a_press_secretary_is_a_spokesperson():
+    roles = Roles.mine(["Ali Rahimi, the spokesperson for the Valley Front, spoke.",
+                        "Harbour Press Secretary Tom Reyes told reporters the pier was closed.",
+                        "General Dana Okafor disagreed."], NAMES, {"Ali Rahimi", "Tom Reyes", "Dana Okafor"})
+    assert roles.resolve("What did the harbour spokesman say?") == "What did Tom Reyes say?"
+    asked, held = roles.unheld("What did the Taliban's spokesman say about the pier?")
+    assert asked == "Taliban spokesman" and held.person in {"Ali Rahimi", "Tom Reyes"}
+    assert roles.unheld("What did the Valley Front spokesman say?") is None  # held as named
+    assert roles.unheld("What did the new spokesman say?") is None  # no name rules anyone out
+    assert roles.unheld("What did the Harbour general say?") is None  # a bare title may be anyone's
+    assert roles.unheld("What did the Taliban mayor say?") is None  # a role nobody here holds at all
