@@ -113,6 +113,7 @@ RECOUNTED_BAR = 0.5
 MORE_QUOTES_BAR = 0.75
 COMPARE_BAR = 0.7
 PLAIN_QUOTES = 3
+PLACE_CONTEXT_CHARS = 400  # a figure's passage and the same voice's before it, to this length, name what it is about
 NAME_REACH = 8  # "the name of the leader": a name at most this many words from "leader"
 SUBSTANCE_WORDS = 8  # a main point is a sentence of at least this many words ("God willing," is not)
 # Measured on the dev cases: answer accuracy two quotes, other speaker or source only, 0.538;
@@ -165,6 +166,10 @@ _NUMBER_WORD = re.compile(rf"\b({_NUMBER_WORDS}|hundreds?|thousands?|millions?|b
 # an age in the speaker's own words: "I'm 25", "I told him I was 22", "I'll be forty"
 _OWN_AGE = re.compile(rf"\bI(?:['’]m| am| was| turned| turn| will be|['’]ll be)\s+(?:only |just |almost |nearly |about )?"
                       rf"(?:\d{{1,3}}|{_NUMBER_WORDS})\b(?!\s*(?:%|percent|minutes|hours|days|weeks|months|dollars|pounds|euros))")
+_HOW_LONG = re.compile(r"\bhow long\b", re.IGNORECASE)
+_UNITS_OF_TIME = r"(?:centur(?:y|ies)|decades?|years?|months?|weeks?|days?|hours?|minutes?)"
+_SPAN = re.compile(rf"\b(?:(?:a|an|one|half\s+a|several|many|a\s+few|\d+|{_NUMBER_WORDS})\s+(?:[a-z]+\s+)?{_UNITS_OF_TIME}"
+                   rf"|for\s+(?:the\s+past\s+)?{_UNITS_OF_TIME}|since\s+(?:the\s+)?\w+)\b", re.IGNORECASE)
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DATE_QUESTION = re.compile(rf"\b(what (exact )?(date|day|year|month))\b|{_ASKS_WHEN}", re.IGNORECASE)
 _DATE_NAMED = re.compile(r"\b(exact|date|day|year|month)\b", re.IGNORECASE)  # "what exact date", "which year"
@@ -735,11 +740,14 @@ class ExtractiveAnswerer:
         if _FIGURE.search(question) or unit:
             wants_date = bool(_DATE_QUESTION.search(question))
             wants_age = bool(AGE_QUESTION.search(question))
+            wants_span = bool(_HOW_LONG.search(question))  # a span of time: "half a century", "for decades"
             asked_about = people_in(question, self.names, self.speakers)
             counted = counted_words(question)
 
             # the topic without the unit: "a grant worth millions of dollars" is not the price of a boat
-            topic = QuestionTerms(question.replace(unit.group(0), " "), self.df, self.n_docs, self.speaker_words, self.source_words) if unit else None
+            # (and without "how long": "How long have you kept it?" is not about a storm's length)
+            asked = _HOW_LONG.sub(" ", question.replace(unit.group(0), " ") if unit else question)
+            topic = QuestionTerms(asked, self.df, self.n_docs, self.speaker_words, self.source_words) if unit or wants_span else None
 
             # the sentence before, in the same passage: in "Mara Olsen kept the light for forty
             # years. The old keeper retired in March 1998." the date is Olsen's
@@ -760,12 +768,31 @@ class ExtractiveAnswerer:
                     return 0.0
                 return (topic or qt).coverage(turn.text)
 
+            # the names the question gives the thing ("lose Helmand"), not its people or sources:
+            # a figure about it comes from a passage that names one, or goes on from (or replies
+            # to) one that does
+            placed = {t for w in re.findall(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w’'-]+", question.strip())
+                      for t in terms(w) if t not in self.speaker_words and t not in self.source_words and self.df.get(t)}
+
+            def names_place(s: Scored) -> bool:
+                if not placed:
+                    return True
+                context, passage = [s.hit.passage.lead_in or "", s.hit.passage.text], s.hit.passage
+                while sum(map(len, context)) < PLACE_CONTEXT_CHARS and (passage := self.preceding(passage)) is not None:
+                    context.append(passage.text)  # the quote a fragment goes on from; the turn it replies to
+                    if passage.speaker != s.hit.passage.speaker:
+                        break
+                return bool(placed & set(terms(" ".join(context))))
+
             def holds_figure(s: Scored) -> bool:
                 text = s.sentence
-                # (a top-ranked passage may answer "when was X elected" without naming X again;
-                # a unit asked for must come with the thing it measures)
+                if not names_place(s):
+                    return False
+                # (a top-ranked passage may answer "when was X elected" without naming X again,
+                # if it or the turn it replies to speaks of anything asked; a unit asked for must
+                # come with the thing it measures)
                 prior = previous(s)
-                on_topic = (covers(s) >= 0.2 or (not unit and s.hit.rank <= 2)
+                on_topic = (covers(s) >= 0.2 or (not unit and s.hit.rank <= 2 and (topic or qt).coverage(s.hit.passage.text) + replied_to(s) > 0)
                             or (prior is not None and covers(prior) >= FIGURE_CONTEXT_COVERAGE)
                             or (prior is None and replied_to(s) >= FIGURE_CONTEXT_COVERAGE))
                 if wants_date:
@@ -775,6 +802,8 @@ class ExtractiveAnswerer:
                     if _OWN_AGE.search(text) and (not asked_about or s.hit.passage.speaker in asked_about):
                         return True  # "I'm 25", in the words of the person asked about
                     return bool(AGE.search(text)) and (on_topic or any(self.names.mentions(text, p) for p in asked_about))
+                if wants_span:  # (a number of people killed is no span of time)
+                    return bool(_SPAN.search(text) or _DATE.search(text)) and on_topic
                 if not (_NUMBER.search(text) or _NUMBER_WORD.search(text)):
                     return False
                 if unit and not re.search(unit.group("unit")[:5], text, re.IGNORECASE):
@@ -790,6 +819,8 @@ class ExtractiveAnswerer:
                             and _TOLD_TIME.search(s.sentence)]
             if not figured and wants_date:
                 return [], "no passage gives a date" if _DATE_NAMED.search(question) else "no passage says when", None
+            if not figured and wants_span:
+                return [], "no passage says how long", None
             if not figured:
                 measure = _MEASURE.search(question)
                 amount = "the amount of" if re.search(r"\bhow much\b", question, re.IGNORECASE) else "the number of"
@@ -1033,16 +1064,17 @@ _PRICED = re.compile(rf"[$£€¥]\s?\d|(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS}|one|hu
 
 
 def counts(text: str, counted: list[str], window: int = 3) -> bool:
-    """Does a figure in `text` count what is `counted`: one of its words within `window`
-    words of a number ("21 fishing boats", "volunteers numbered 5,000"), not just anywhere
-    in the sentence ("20 years ago" does not count people)?"""
+    """Does a figure in `text` count what is `counted`: its last word (the thing; the words
+    before qualify it) within `window` words of a number ("21 fishing boats", "volunteers
+    numbered 5,000"), not just anywhere in the sentence ("20 years ago" does not count people)?"""
     if not counted:
         return True
     if any(c in _MONEY for c in counted) and _PRICED.search(text):
         return True  # "how much money": "a check for 20,000 dollars", "$5"
     words = re.findall(r"[\w'-]+", text.lower())
     figures = [i for i, w in enumerate(words) if _NUMBER.search(w) or _NUMBER_WORD.fullmatch(w)]
-    return any(same_word(c, w) for i in figures for w in words[max(0, i - window) : i + window + 1] for c in counted)
+    head = counted[-1]  # "how much humanitarian aid": aid, not "humanitarian organisations"
+    return any(same_word(head, w) for i in figures for w in words[max(0, i - window) : i + window + 1])
 
 
 def same_word(a: str, b: str) -> bool:

@@ -320,6 +320,8 @@ def test_a_quote_takes_the_neighbour_sentence_that_completes_it(pipeline, texts)
         "What is the population of the Panjshir valley?",  # a measure never given
         "What's the number of Taliban fighters in Panjshir?",  # numbers of other things only
         "Where did Ali Nazary grow up?",  # the nearest sentences mean something else
+        "How much humanitarian aid did the UN send to Afghanistan in 2022?",  # "humanitarian organizations, 28 million"
+        "On what date did Amiri's unit lose Helmand province?",  # a date of his, not of Helmand
     ],
 )
 def test_questions_the_evidence_only_seems_to_answer_abstain(pipeline, question):
@@ -395,6 +397,51 @@ def test_what_did_someone_say_and_nothing_more_quotes_their_main_points(tmp_path
     assert len({c.passage.id for c in answer.citations}) == 2  # both of his turns of substance
     assert "lost three boats" in answer.text and "public inquiry" in answer.text
     assert "Thank you" not in answer.text
+
+
+LIGHTHOUSE = """Anna Berg: How long have you kept the Skerry light?
+Mara Olsen: For thirty years now. My father kept it before me.
+Anna Berg: What happened to the Holm jetty?
+Mara Olsen: We lost the Holm jetty to a storm, and the insurers never paid.
+Anna Berg: And the other side of the island?
+Mara Olsen: The jetty there collapsed in 2015. Forty volunteers from the rescue association rebuilt it in 2019.
+Anna Berg: How many boats call each week?
+Mara Olsen: About twelve fishing boats, and in summer the ferry comes daily.
+"""
+
+
+@pytest.fixture(scope="module")
+def lighthouse_pipeline(tmp_path_factory):
+    return transcript_pipeline(tmp_path_factory.mktemp("lighthouse"), "lighthouse.txt", LIGHTHOUSE)
+
+
+@pytest.mark.parametrize(
+    "question, quoted",
+    [
+        ("How long has Mara Olsen kept the Skerry light?", "thirty years"),
+        ("When did the jetty collapse?", "2015"),
+        ("How many fishing boats call each week?", "twelve fishing boats"),
+    ],
+)
+def test_a_figure_about_what_is_asked_is_quoted(lighthouse_pipeline, question, quoted):
+    answer = lighthouse_pipeline.ask(question)
+    assert not answer.abstained and quoted in answer.text, answer.text
+
+
+@pytest.mark.parametrize(
+    "question, says",
+    [
+        # "thirty years" answers the question before it, about the light, not the storm
+        ("How long did the storm last?", "no passage says how long"),
+        # 2015 is when the jetty on the other side collapsed: its turn never names Holm
+        ("What year did the Holm jetty collapse?", "no passage gives a date"),
+        # "Forty volunteers from the rescue association": volunteers are counted, not flights
+        ("How many rescue flights were there?", "no passage gives the number of rescue flights"),
+    ],
+)
+def test_a_figure_about_something_else_is_no_answer(lighthouse_pipeline, question, says):
+    answer = lighthouse_pipeline.ask(question)
+    assert answer.abstained and says in answer.text, answer.text
 
 
 def test_a_name_asked_for_is_quoted_where_given_and_missing_where_not_on_the_seeds(pipeline):
