@@ -114,6 +114,7 @@ MORE_QUOTES_BAR = 0.75
 COMPARE_BAR = 0.7
 PLAIN_QUOTES = 3
 PLACE_CONTEXT_CHARS = 400  # a figure's passage and the same voice's before it, to this length, name what it is about
+PLACE_BAR = 0.6  # "where ...?": a sentence naming a place leads if it scores this share of the best
 NAME_REACH = 8  # "the name of the leader": a name at most this many words from "leader"
 SUBSTANCE_WORDS = 8  # a main point is a sentence of at least this many words ("God willing," is not)
 # Measured on the dev cases: answer accuracy two quotes, other speaker or source only, 0.538;
@@ -228,6 +229,8 @@ _RELATION = re.compile(r"^\W*(?i:what|which|who)(?i:['’]s|\s+is|\s+was|\s+are|
                        r"(?P<of>[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)\s*\??\s*$")
 # "What is the name of Okafor's boat?": what is to be named
 _NAME_OF = re.compile(r"\bnames?\s+of\s+(?P<what>[^?.!,;:]+?)\s*[?.!]?\s*$", re.IGNORECASE)
+_ASKS_WHERE = re.compile(r"^\W*where\b", re.IGNORECASE)
+_PLACE = re.compile(r"\b(?:in|to|at|from|near|into|across|towards?|outside|inside)\s+(?:the\s+)?([A-Z][\w’'-]+)")
 _PLACED = frozenset("in at near from to into across".split())  # a name after these is a place
 _FOCUS = re.compile(r"\b(?:which|what is the|what's the|what was the|what are the)\s+(\w{4,})", re.IGNORECASE)
 # "Which provinces ...?" asks for them by name; "in different provinces" names none, unless
@@ -848,6 +851,12 @@ class ExtractiveAnswerer:
         which = _WHICH_PLURAL.search(question)
         if which and which.group("noun").lower() not in _VAGUE and scored and _names_none(scored[0].sentence, which.group("noun")):
             return [], f"they speak of {which.group('noun').lower()} without naming any", None
+        if _ASKS_WHERE.search(question) and scored and not _sets_scene(scored[0]):  # (a scene heading answers as it is)
+            # "Where did she go?": of the sentences that come close, those that name a place lead
+            asked = {w.casefold() for w in re.findall(r"[\w’'-]+", question)}
+            placed = [s for s in scored if s.score >= PLACE_BAR * scored[0].score
+                      and any(m.casefold() not in asked for m in _PLACE.findall(s.sentence))]
+            scored = placed + [s for s in scored if s not in placed]
         return scored, None, holding
 
     def _topic_missing(self, topic: str, scored: list[Scored]) -> str | None:

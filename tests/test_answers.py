@@ -444,6 +444,13 @@ def test_a_figure_about_something_else_is_no_answer(lighthouse_pipeline, questio
     assert answer.abstained and says in answer.text, answer.text
 
 
+def test_where_is_answered_by_a_sentence_that_names_a_place_on_the_seeds(pipeline):
+    # the best-scored sentence is "we just started our resistance"; the one that says where is
+    # "When I went to Peshawar, my decision was not to start military resistance"
+    answer = pipeline.ask("where did massoud go when he decided not to start an armed resistance")
+    assert "Peshawar" in answer.text.split("[1]")[0], answer.text
+
+
 def test_a_name_asked_for_is_quoted_where_given_and_missing_where_not_on_the_seeds(pipeline):
     named = pipeline.ask("What is the name of the Taliban leader?")
     assert not named.abstained and "Abdul Ghani Baradar" in named.text, named.text
