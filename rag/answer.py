@@ -102,6 +102,7 @@ OTHER_SOURCE_WEIGHT = 0.85
 # names X gains this (what others say of X describes X; X's opinions don't)
 DESCRIBED_OWN_WEIGHT = 0.5
 DESCRIBED_BONUS = 0.15
+INTRODUCED_BONUS = 0.1  # and one that says who X is where it names X ("X, the spokesperson for") gains this too
 # "Who interviewed X?": a further interviewer is named when their turn scores at least this
 # share of the first one's
 WHO_ASKS_BAR = 0.6
@@ -219,7 +220,7 @@ _VAGUE = frozenset("ones things thing kind kinds type types part parts sort sort
 # Words that say what kind of answer is wanted, not what it is about: that the transcripts
 # never use them ("How did she react?", "In which location ...?") is no reason to abstain.
 _ASKED_FOR = frozenset(stem(w) for w in "react reaction respond response happen happened situation location place "
-                       "event conversation subject item reason doing name names".split())
+                       "event conversation subject item reason doing name names job occupation profession".split())
 _AGE_WORDS = frozenset(stem(w) for w in ("old", "age"))  # "How old is she?" asks for an age
 _WH_WORDS = frozenset("how why what whether when where who which if".split())
 # "What did she say about the harbour?": what it is about, at the end of the question
@@ -361,6 +362,8 @@ class ExtractiveAnswerer:
                     score *= DESCRIBED_OWN_WEIGHT
                 elif not is_fragment(p) and self.names.mentions(_in_context(p, s, e), describes):
                     score += DESCRIBED_BONUS
+                    if self.names.introduces(sentence, describes):  # "Khosty, who handles ..."
+                        score += INTRODUCED_BONUS
             elif named and p.speaker in named:
                 score += 0.1
             elif named and p.speaker == "narrator" and not setting:
@@ -712,6 +715,9 @@ class ExtractiveAnswerer:
         if describes and not any(s.hit.passage.speaker == describes or self.names.mentions(s.hit.passage.text, describes) for s in scored):
             return [], f"they never mention {describes}", None
         said_by = _SAID_BY.search(question)
+        if said_by and not self._speaker_named(said_by.group("who") or said_by.group("who2")) and sources_named(
+                said_by.group(0), self.publications):
+            said_by = None  # "according to NG": a publication, not a person
         if said_by:
             who = said_by.group("who") or said_by.group("who2")
             person = self._speaker_named(who)
@@ -774,8 +780,13 @@ class ExtractiveAnswerer:
             # the names the question gives the thing ("lose Helmand"), not its people or sources:
             # a figure about it comes from a passage that names one, or goes on from (or replies
             # to) one that does
-            placed = {t for w in re.findall(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w’'-]+", question.strip())
-                      for t in terms(w) if t not in self.speaker_words and t not in self.source_words and self.df.get(t)}
+            # (a run of capitalised words naming a person or a publication, "the International
+            # Correspondent", is left out whole)
+            placed = set()
+            for run in re.findall(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*", question.strip()):
+                words = set(terms(run))
+                if not words & (self.speaker_words | self.source_words):
+                    placed |= {t for t in words if self.df.get(t)}
 
             def names_place(s: Scored) -> bool:
                 if not placed:
@@ -785,11 +796,18 @@ class ExtractiveAnswerer:
                     context.append(passage.text)  # the quote a fragment goes on from; the turn it replies to
                     if passage.speaker != s.hit.passage.speaker:
                         break
-                return bool(placed & set(terms(" ".join(context))))
+                said = set(terms(" ".join(context)))  # ("Afghans" in "Afghanistan", "India" in "Indian")
+                return any(t in said or (len(t) >= 5 and any(w.startswith(t) for w in said)) for t in placed)
+
+            # "When was the Herald interview published?": a date in the Herald, or one that names it
+            named_sources = sources_named(question, self.publications)
+            named_words = {w for source in named_sources for w in self.publications[source]}
 
             def holds_figure(s: Scored) -> bool:
                 text = s.sentence
                 if not names_place(s):
+                    return False
+                if named_sources and s.hit.passage.source not in named_sources and not named_words & set(re.findall(r"\w+", text.lower())):
                     return False
                 # (a top-ranked passage may answer "when was X elected" without naming X again,
                 # if it or the turn it replies to speaks of anything asked; a unit asked for must
@@ -804,7 +822,16 @@ class ExtractiveAnswerer:
                 if wants_age:  # "X, 52, ...", "the 52-year-old": an age, of the person asked about
                     if _OWN_AGE.search(text) and (not asked_about or s.hit.passage.speaker in asked_about):
                         return True  # "I'm 25", in the words of the person asked about
-                    return bool(AGE.search(text)) and (on_topic or any(self.names.mentions(text, p) for p in asked_about))
+                    if not AGE.search(text):
+                        return False
+                    if not asked_about:
+                        return on_topic
+                    # of the person asked about: named in it, or just before it where it names no one
+                    # else ("36-year-old Khalid Amiri" is no answer to "how old is Massoud")
+                    if any(self.names.mentions(text, p) for p in asked_about):
+                        return True
+                    return (prior is not None and any(self.names.mentions(prior.sentence, p) for p in asked_about)
+                            and not set(people_in(text, self.names, self.speakers)) - set(asked_about))
                 if wants_span:  # (a number of people killed is no span of time)
                     return bool(_SPAN.search(text) or _DATE.search(text)) and on_topic
                 if not (_NUMBER.search(text) or _NUMBER_WORD.search(text)):
@@ -824,6 +851,8 @@ class ExtractiveAnswerer:
                 return [], "no passage gives a date" if _DATE_NAMED.search(question) else "no passage says when", None
             if not figured and wants_span:
                 return [], "no passage says how long", None
+            if not figured and wants_age:
+                return [], f"no passage gives {_possessive(asked_about[0]) if asked_about else 'the'} age", None
             if not figured:
                 measure = _MEASURE.search(question)
                 amount = "the amount of" if re.search(r"\bhow much\b", question, re.IGNORECASE) else "the number of"
@@ -1100,6 +1129,10 @@ def _opening_of(hit: Hit, scored: list[Scored]) -> Scored:
     own = sorted((s for s in scored if s.hit is hit), key=lambda s: s.start)
     end = next((s.end for s in reversed(own) if s.end - own[0].start <= MAX_QUOTE_CHARS), own[0].end)
     return replace(own[0], end=end)
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 def _cos(a: Scored, b: Scored) -> float:

@@ -215,15 +215,21 @@ def summary_asked(query: str) -> bool:
 # "Who is X?", "who was X", "Tell me about X", "What do we know about X?"
 _DESCRIBE = re.compile(r"^\s*(?:who\s+(?:is|was)|who[’']s|tell\s+me\s+(?:more\s+)?about|what\s+do\s+(?:we|you)\s+know\s+about)"
                        r"\s+(?P<who>[^?!.]{2,80}?)[\s?!.]*$", re.IGNORECASE)
+# "What is X's job?", "what was X's role", "What does X do?": who X is, by what they do
+_DESCRIBE_WORK = re.compile(r"^\s*(?:what\s+(?:is|was)|what[’']s)\s+(?P<who>[^?!.]{2,60}?)[’']s?\s+"
+                            r"(?:job|role|position|title|occupation|profession|work|post)\s*[?!.]*$"
+                            r"|^\s*what\s+(?:does|did)\s+(?P<who2>[^?!.]{2,60}?)\s+do(?:\s+for\s+a\s+living)?\s*[?!.]*$",
+                            re.IGNORECASE)
 
 
 def described(query: str, names: SpeakerNames, speakers: frozenset[str] | set[str]) -> str:
-    """The person a "Who is X?" question asks about: X is all the question names, and a
-    person of the metadata or a speaker ("Who is fighting in the north?" names no one)."""
-    m = _DESCRIBE.match(query)
+    """The person a "Who is X?" ("What is X's job?") question asks about: X is all the
+    question names, and a person of the metadata or a speaker ("Who is fighting in the
+    north?" names no one)."""
+    m = _DESCRIBE.match(query) or _DESCRIBE_WORK.match(query)
     if m is None:
         return ""
-    who = m.group("who").strip()
+    who = (m.group("who") or m.group("who2")).strip()
     typed = re.sub(r"\b[a-z]", lambda c: c.group(0).upper(), who) if who[1:] == who[1:].lower() else who
     # someone the corpus knows, or a full name it may never mention ("Who is Priya Shah?")
     return names.known(typed) or speaker_by_name(typed, speakers) or (who if names.is_person(who) else "")

@@ -136,6 +136,15 @@ class SpeakerNames:
         said = f" {name_key(text)} "
         return any(f" {p} " in said for p in phrases)
 
+    def introduces(self, text: str, person: str) -> bool:
+        """Does `text` say who `person` is where it names them: "Dana Okafor, who chairs ...",
+        "Okafor, the harbour master", "Okafor, 52,", "Okafor is a ..."?"""
+        if not self.mentions(text, person):
+            return False
+        names = "|".join(re.escape(p).replace(r"\ ", r"[\s.’'-]+") for p in sorted(self._phrases[person], key=len, reverse=True))
+        return re.search(rf"\b(?:{names})\b(?:\s*,\s*(?:who|the|a|an|\d{{1,3}}\s*,)|\s+(?:is|was)\s+(?:a|an|the)\b)",
+                         text, re.IGNORECASE) is not None
+
     def declared(self, name: str) -> bool:
         """Is `name` one the metadata gives a person (their name or an alias)?"""
         return name_key(name) in self._alias

@@ -451,6 +451,23 @@ def test_where_is_answered_by_a_sentence_that_names_a_place_on_the_seeds(pipelin
     assert "Peshawar" in answer.text.split("[1]")[0], answer.text
 
 
+def test_an_age_is_that_of_the_person_asked_about_in_the_source_asked_about(pipeline):
+    # NG gives "36-year-old Khalid Amiri": no answer to how old Massoud is
+    massoud = pipeline.ask("How old is Ahmad Massoud?")
+    assert massoud.abstained and "no passage gives Ahmad Massoud's age" in massoud.text, massoud.text
+    # the two pieces differ (35 and 36); a question naming one gets that one's figure
+    correspondent = pipeline.ask("How old is Amiri according to the International Correspondent?")
+    assert "35" in correspondent.text and "36" not in correspondent.text, correspondent.text
+    ng = pipeline.ask("How old is Amiri according to NG?")  # a publication, not a person who speaks
+    assert not ng.abstained and "36-year-old" in ng.text, ng.text
+
+
+def test_what_someone_does_is_answered_by_who_they_are(pipeline):
+    answer = pipeline.ask("What does Khosty do?")  # "Qari Saeed Khosty, who handles social media ..."
+    assert "social media" in answer.text.split("[1]")[0], answer.text
+    assert not pipeline.ask("What is Nazary's job?").abstained  # "job": a kind of answer, not a topic
+
+
 def test_a_name_asked_for_is_quoted_where_given_and_missing_where_not_on_the_seeds(pipeline):
     named = pipeline.ask("What is the name of the Taliban leader?")
     assert not named.abstained and "Abdul Ghani Baradar" in named.text, named.text

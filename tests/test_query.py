@@ -252,6 +252,11 @@ def test_a_role_word_names_no_publication():
         ("Who is Okafor fighting?", ""),  # not a question about her
         ("who is fighting the council", ""),
         ("Who said the pier would close?", ""),
+        ("What is Okafor's job?", "Dana Okafor"),  # what someone does says who they are
+        ("what was tom reyes' role", "Tom Reyes"),
+        ("What does Okafor do?", "Dana Okafor"),
+        ("What does Okafor do about the pier?", ""),  # a question about the pier
+        ("What is the harbour's role?", ""),  # no person
     ],
 )
 def test_who_is_x_names_the_person_asked_about(question, person):
@@ -268,6 +273,22 @@ def test_a_text_mentions_a_person_by_any_name_they_alone_carry():
     assert names.mentions("Reyes's ferry sails at noon.", "Tom Reyes")  # unknown to the metadata: by surname
     assert not names.mentions("Marie Lee spoke.", "Priya Lee")  # ... unless it belongs to a known name
     assert not names.mentions("The harbour board met.", "Dana Okafor")
+
+
+@pytest.mark.parametrize(
+    ("text", "introduces"),
+    [
+        ("Dana Okafor, who chairs the harbour board, spoke first.", True),
+        ("This piece quotes Councillor Okafor, the harbour board's chair.", True),
+        ("OKAFOR, 52, runs the harbour board", True),
+        ("Okafor is a ferry captain by trade.", True),
+        ("Okafor argued that the pier was safe.", False),  # named, not introduced
+        ("The chair, who spoke first, said no.", False),  # not named
+    ],
+)
+def test_a_text_introduces_a_person_where_it_says_who_they_are(text, introduces):
+    names = SpeakerNames({"Dana Okafor": ("Councillor Okafor",)})
+    assert names.introduces(text, "Dana Okafor") is introduces
 
 
 @pytest.mark.parametrize(
