@@ -478,6 +478,8 @@ class ExtractiveAnswerer:
         if not missing and confidence < self.threshold and not staged:
             missing = "nothing in them answers this question"
         chosen = [] if missing else self.choose(question, scored, holding, describes)
+        if chosen and ASKED.search(query):  # "What did she ask about the pier?": her question too
+            chosen = [self._on_to_the_question(c, scored) for c in chosen]
         if chosen and chosen[0].hit.beside and chosen[0].hit.passage.role != "interviewer":
             # a reply ("how did he react when ..."): what it replies to, then the reply
             said = next((x for x in chosen[1:] if x.hit.passage.id == chosen[0].hit.beside), None)
@@ -1006,6 +1008,17 @@ class ExtractiveAnswerer:
         if end - start > MAX_QUOTE_CHARS:
             return s
         return replace(s, start=start, end=end)
+
+    def _on_to_the_question(self, s: Scored, scored: list[Scored]) -> Scored:
+        """A quote that only sets up a question ("China has signed deals with them.") runs on
+        to the question it leads to ("How enforceable are they?"), while the quote stays short."""
+        if "?" in s.sentence:
+            return s
+        after = sorted((n for n in scored if n.hit is s.hit and n.start >= s.end), key=lambda n: n.start)
+        asks = next((n for n in after if "?" in n.sentence), None)
+        if asks is None or asks.end - s.start > MAX_QUOTE_CHARS:
+            return s
+        return replace(s, end=asks.end)
 
     def compose(self, question: str, chosen: list[Scored], preface: str = "", describes: str = "") -> tuple[str, list[Citation]]:
         citations: list[Citation] = []

@@ -468,6 +468,16 @@ def test_what_someone_does_is_answered_by_who_they_are(pipeline):
     assert not pipeline.ask("What is Nazary's job?").abstained  # "job": a kind of answer, not a topic
 
 
+def test_what_someone_asked_runs_on_from_its_set_up_to_the_question(tmp_path):
+    text = ("Maria Lopez: Welcome to the Harbour Hour.\nTom Reyes: Glad to be here.\n"
+            "Maria Lopez: The council signed three contracts with the shipyard last spring. Critics point out that "
+            "the yard has only ever built small fishing trawlers. How sure are you that the boats will be delivered on time?\n"
+            "Tom Reyes: Very sure. The yard has built boats for forty years.\n")
+    answer = transcript_pipeline(tmp_path, "harbour.txt", text).ask("What did Maria Lopez ask about the shipyard contracts?")
+    assert "three contracts" in answer.text and "delivered on time?" in answer.text, answer.text
+    assert_well_cited(answer, {"harbour.txt": text})
+
+
 def test_a_name_asked_for_is_quoted_where_given_and_missing_where_not_on_the_seeds(pipeline):
     named = pipeline.ask("What is the name of the Taliban leader?")
     assert not named.abstained and "Abdul Ghani Baradar" in named.text, named.text
