@@ -213,7 +213,12 @@ _SAID_BY = re.compile(
 _UNIT = re.compile(r"\bin (?:us |u\.s\. )?(?P<unit>dollars|euros|pounds|percent|rupees|yuan|roubles|rubles|kilomet\w+|miles)\b", re.IGNORECASE)
 _AUXILIARIES = frozenset("does did do is are was were has have had will would can could say says said".split())
 _COUNTED = re.compile(r"\b(?:how (?:many|much)|the number of)\s+(.*)", re.IGNORECASE)
-_MEASURE = re.compile(r"\bthe (population|budget)\b", re.IGNORECASE)  # counted by its own name
+# counted by its own name: "the population", "the Taliban's yearly revenue"
+_MEASURES = r"population|budget|revenues?|income|salary|salaries|profits?|turnover|wages?"
+_MEASURE = re.compile(rf"\b(?:(?:the\s+)?[\w’'-]+['’]s|the|its|their|his|her)\s+(?:[a-z]+\s+)?({_MEASURES})\b", re.IGNORECASE)
+# "What is the Taliban's yearly revenue?": a figure is asked for ("What did she say about the budget?" is not)
+_MEASURE_ASKED = re.compile(rf"^\W*what(?:['’]s|\s+is|\s+was|\s+are|\s+were)\s+(?:the\s+)?(?:[\w’'-]+\s+){{0,3}}?(?:{_MEASURES})\b",
+                            re.IGNORECASE)
 # "which musicians", "what is the population of" -> the thing asked about
 _VAGUE = frozenset("ones things thing kind kinds type types part parts sort sorts way ways people person"
                    " location place item event situation subject reason name names".split())
@@ -313,7 +318,7 @@ class ExtractiveAnswerer:
     # --- evidence ----------------------------------------------------------------------
     def score_sentences(self, question: str, hits: list[Hit], describes: str = "") -> tuple[list[Scored], QuestionTerms]:
         qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words, self.source_words)
-        wants_figure = bool(_FIGURE.search(question))
+        wants_figure = bool(_FIGURE.search(question) or _MEASURE_ASKED.search(question))
         wants_place = bool(_WHERE.search(question))
         wants_action = bool(_DOING.search(question))
         acting = not wants_action and bool(_ACTING.search(question))
@@ -748,7 +753,7 @@ class ExtractiveAnswerer:
                             else f"{person} is not quoted on {subject}"), None
         qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words, self.source_words)
         unit = _UNIT.search(question)
-        if _FIGURE.search(question) or unit:
+        if _FIGURE.search(question) or unit or _MEASURE_ASKED.search(question):
             wants_date = bool(_DATE_QUESTION.search(question))
             wants_age = bool(AGE_QUESTION.search(question))
             wants_span = bool(_HOW_LONG.search(question))  # a span of time: "half a century", "for decades"

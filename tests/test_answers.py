@@ -356,6 +356,8 @@ def apiary_pipeline(tmp_path_factory):
         # a name asked for: the breeder is spoken of, never named ("in France" is a place)
         ("What is the name of the breeder?", "they never name the breeder"),
         ("What's the name of Tom's wife?", "they never mention Tom's wife"),
+        # a figure asked for by its name: the cost of starting out is no income
+        ("What is Tom's yearly income from honey?", "no passage gives Tom's yearly income"),
     ],
 )
 def test_a_question_about_something_never_spoken_of_abstains_and_names_it(apiary_pipeline, question, says):
