@@ -116,6 +116,7 @@ COMPARE_BAR = 0.7
 PLAIN_QUOTES = 3
 PLACE_CONTEXT_CHARS = 400  # a figure's passage and the same voice's before it, to this length, name what it is about
 PLACE_BAR = 0.6  # "where ...?": a sentence naming a place leads if it scores this share of the best
+RELATION_REACH = 4  # "the capital of France": "capital" at most this many words from "France"
 NAME_REACH = 8  # "the name of the leader": a name at most this many words from "leader"
 SUBSTANCE_WORDS = 8  # a main point is a sentence of at least this many words ("God willing," is not)
 # Measured on the dev cases: answer accuracy two quotes, other speaker or source only, 0.538;
@@ -231,7 +232,7 @@ _WH_WORDS = frozenset("how why what whether when where who which if".split())
 # "What did she say about the harbour?": what it is about, at the end of the question
 _ABOUT = re.compile(r"\babout\s+(?:the\s+|a\s+|an\s+)?(?P<topic>[^?.!,;:]+?)\s*[?.!]?\s*$", re.IGNORECASE)
 # "What is the capital of France?": the thing asked for, and whose it is (a name)
-_RELATION = re.compile(r"^\W*(?i:what|which|who)(?i:['’]s|\s+is|\s+was|\s+are|\s+were)\s+(?i:the)\s+(?P<focus>[a-z]{4,})\s+of\s+"
+_RELATION = re.compile(r"^\W*(?i:what|which|who)(?i:['’]s|\s+is|\s+was|\s+are|\s+were)\s+(?i:the)\s+(?P<adjective>[a-z]+\s+)?(?P<focus>[a-z]{4,})\s+of\s+"
                        r"(?P<of>[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)\s*\??\s*$")
 # "What is the name of Okafor's boat?": what is to be named
 _NAME_OF = re.compile(r"\bnames?\s+of\s+(?P<what>[^?.!,;:]+?)\s*[?.!]?\s*$", re.IGNORECASE)
@@ -880,7 +881,8 @@ class ExtractiveAnswerer:
             return [], f"they never mention {' or '.join(words[:3]) or 'this'}", None
         relation = _RELATION.search(question)
         if relation and not self._related(relation.group("focus"), relation.group("of"), scored):
-            return [], f"they never mention the {relation.group('focus').lower()} of {relation.group('of')}", None
+            asked = f"{relation.group('adjective') or ''}{relation.group('focus')}".lower()
+            return [], f"they never mention the {asked} of {relation.group('of')}", None
         focus = _FOCUS.search(question)
         if focus and focus.group(1).lower() not in _VAGUE and not self._in_vocabulary(focus.group(1)):
             return [], f"they never mention {focus.group(1)}", None
@@ -915,15 +917,20 @@ class ExtractiveAnswerer:
                            for text in _passage_texts(scored)) else ""
 
     def _related(self, focus: str, entity: str, scored: list[Scored]) -> bool:
-        """Does a passage found hold both the thing asked for and whose it is ("the capital"
-        and "France")? A speaker's own words are about them without naming them."""
+        """Does a passage found hold both the thing asked for and whose it is, a few words
+        apart ("the capital of France", "France's capital")? A speaker's own words are about
+        them without naming them."""
         if _name_stems(entity) & self.speaker_words:
             return True
         wanted = {stem(focus.lower()), lemma_stem(focus)}
         prefix = stem(focus.lower())[:5]
-        named = re.compile(rf"\b{re.escape(entity)}\b", re.IGNORECASE)
+        entity_words = [w.casefold() for w in re.findall(r"[\w’'-]+", entity)]
         for text in _passage_texts(scored):
-            if named.search(text) and any(t in wanted or t.startswith(prefix) for t in terms(text)):
+            words = [w.casefold() for w in re.findall(r"[\w’'-]+", text)]
+            at = [i for i in range(len(words)) if words[i : i + len(entity_words)] == entity_words
+                  or words[i].startswith(entity_words[0]) and len(entity_words) == 1]  # ("France's")
+            near = {stem(w) for i in at for w in words[max(0, i - RELATION_REACH) : i + len(entity_words) + RELATION_REACH]}
+            if any(t in wanted or t.startswith(prefix) for t in near):
                 return True
         return False
 
