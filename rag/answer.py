@@ -390,6 +390,17 @@ class ExtractiveAnswerer:
             # "what did she ask when he said ...": her turn beside the answer that matches
             scored = [replace(x, score=max(x.score, ASKER_WEIGHT * best[x.hit.beside]))
                       if x.hit.beside in best and x.hit.passage.role == "interviewer" else x for x in scored]
+        elif any(h.beside for h in hits):
+            # a reply to an interviewer's question that asks what the question asks ("What made
+            # you write it?" for "why did she write the book?"): its first sentence scores as that
+            # question would, were it not a question
+            w_hit, w_overlap, w_cosine = SCORE_WEIGHTS
+            asked: dict[str, float] = {}
+            for x in scored:
+                if x.hit.passage.role == "interviewer":
+                    asked[x.hit.passage.id] = max(asked.get(x.hit.passage.id, 0.0), w_overlap * x.overlap + w_cosine * x.cosine)
+            scored = [replace(x, score=max(x.score, w_hit * x.hit.score + asked[x.hit.beside]))
+                      if x.start == 0 and x.hit.beside in asked and x.hit.passage.role != "interviewer" else x for x in scored]
         scored.sort(key=lambda x: -x.score)
         return scored, qt
 
@@ -786,8 +797,8 @@ class ExtractiveAnswerer:
                 return (topic or qt).coverage(turn.text)
 
             # the names the question gives the thing ("lose Helmand"), not its people or sources:
-            # a figure about it comes from a passage that names one, or goes on from (or replies
-            # to) one that does
+            # a figure about it comes from a passage that names the rarest of them, or goes on
+            # from (or replies to) one that does
             # (a run of capitalised words naming a person or a publication, "the International
             # Correspondent", is left out whole)
             placed = set()
@@ -805,7 +816,8 @@ class ExtractiveAnswerer:
                     if passage.speaker != s.hit.passage.speaker:
                         break
                 said = set(terms(" ".join(context)))  # ("Afghans" in "Afghanistan", "India" in "Indian")
-                return any(t in said or (len(t) >= 5 and any(w.startswith(t) for w in said)) for t in placed)
+                rarest = min(placed, key=lambda t: (self.df.get(t, 0), t))  # "Panjshir", not "the Taliban"
+                return rarest in said or (len(rarest) >= 5 and any(w.startswith(rarest) for w in said))
 
             # "When was the Herald interview published?": a date in the Herald, or one that names it
             named_sources = sources_named(question, self.publications)
@@ -818,10 +830,11 @@ class ExtractiveAnswerer:
                 if named_sources and s.hit.passage.source not in named_sources and not named_words & set(re.findall(r"\w+", text.lower())):
                     return False
                 # (a top-ranked passage may answer "when was X elected" without naming X again,
-                # if it or the turn it replies to speaks of anything asked; a unit asked for must
-                # come with the thing it measures)
+                # if it or the turn it replies to speaks of anything asked, and it ranks so on its
+                # own words, not as a reply; a unit asked for must come with the thing it measures)
                 prior = previous(s)
-                on_topic = (covers(s) >= 0.2 or (not unit and s.hit.rank <= 2 and (topic or qt).coverage(s.hit.passage.text) + replied_to(s) > 0)
+                on_topic = (covers(s) >= 0.2 or (not unit and s.hit.rank <= 2 and s.hit.beside is None
+                                                 and (topic or qt).coverage(s.hit.passage.text) + replied_to(s) > 0)
                             or (prior is not None and covers(prior) >= FIGURE_CONTEXT_COVERAGE)
                             or (prior is None and replied_to(s) >= FIGURE_CONTEXT_COVERAGE))
                 if wants_date:

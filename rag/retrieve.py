@@ -238,6 +238,8 @@ class Retriever:
             fused, beside = self._with_exchanges(fused, allowed)
         elif mode == "hybrid" and (reacts := intent.reacts or self._reacting_here(query, sources)):
             fused, beside = self._with_replies(fused, allowed, reacts)
+        elif mode == "hybrid" and ANSWER_WEIGHT:
+            fused, beside = self._with_answers(fused, allowed)
         if self.config.reranker_model:
             fused = self._rerank(query, fused[: max(20, 2 * k)])
         return self._collapse_duplicates(fused, cosine, lexical, k, beside)
@@ -424,6 +426,23 @@ class Retriever:
                     scores[j], beside[j] = EXCHANGE_WEIGHT * score, self.passages[i].id
         return sorted(scores.items(), key=lambda x: -x[1]), beside
 
+    def _with_answers(self, fused: list[tuple[int, float]], allowed: np.ndarray | None
+                      ) -> tuple[list[tuple[int, float]], dict[int, str]]:
+        """For a question an interviewer asked in other words ("What made you write it?" for
+        "Why did she write the book?"): the reply just after each of the best-matching
+        interviewer turns that ask something, which rarely repeats the question's words; and,
+        for each reply found so, the id of the turn it answers."""
+        scores, beside = dict(fused), {}
+        for i, score in fused[:EXCHANGE_TOP]:
+            asked, j = self.passages[i], i + 1
+            if not self._interviewer[i] or "?" not in asked.text or j >= len(self.passages):
+                continue
+            reply = self.passages[j]
+            if (reply.source == asked.source and not self._interviewer[j] and reply.speaker != NARRATOR
+                    and (allowed is None or allowed[j]) and j not in beside):
+                scores[j], beside[j] = max(ANSWER_WEIGHT * score, scores.get(j, 0.0)), asked.id
+        return sorted(scores.items(), key=lambda x: -x[1]), beside
+
     def _reacting_here(self, query: str, sources: Iterable[str] | None) -> str:
         """Whose reply a question asks for, a first name read among the speakers of the
         sources searched ("How did Phoebe react" in a scene where one Phoebe speaks)."""
@@ -524,6 +543,9 @@ EXCHANGE_WEIGHT = 1.2
 # best turns of others, at REPLY_WEIGHT times that turn's score.
 REPLY_REACH = 3
 REPLY_WEIGHT = 1.0
+# Any other question: the reply just after each of the EXCHANGE_TOP best interviewer turns
+# that ask something, at ANSWER_WEIGHT times that turn's score (0 turns this off).
+ANSWER_WEIGHT = 0.7
 _ROLE_ORDER = {"interviewee": 0, "speaker": 1, "interviewer": 2, "quoted": 3, "narrator": 4}
 
 

@@ -480,6 +480,37 @@ def test_what_someone_asked_runs_on_from_its_set_up_to_the_question(tmp_path):
     assert_well_cited(answer, {"harbour.txt": text})
 
 
+PODCAST = """[00:00:05] Priya Shah: Welcome back to Field Notes. My guest today is Dr. Tomas Berg, a marine biologist who has spent twelve years studying kelp forests off the coast of Norway. Tomas, thanks for coming on.
+[00:00:18] Tomas Berg: Thanks for having me, Priya.
+[00:00:21] Priya Shah: Your new book is called The Drowned Forest. What made you write it?
+[00:00:27] Tomas Berg: Honestly, anger. Between 2014 and 2019 we lost about forty percent of the kelp along the northern fjords, and almost nobody outside the research community noticed.
+[00:00:45] Priya Shah: Forty percent in five years. What caused it?
+[00:00:49] Tomas Berg: Mostly sea urchins. When the cod population collapsed, nothing was eating the urchins, so they grazed the kelp down to bare rock. Warmer water made it worse.
+[00:01:10] Priya Shah: Is there anything people can actually do?
+[00:01:14] Tomas Berg: Yes. In Hammerfest, divers removed urchins by hand from a two-kilometre stretch, and the kelp came back within three years. It is slow, expensive work, but it works.
+[00:01:35] Priya Shah: How expensive?
+[00:01:38] Tomas Berg: The Hammerfest project cost roughly two million kroner.
+[00:01:45] Priya Shah: And what's next for you?
+[00:01:48] Tomas Berg: I'm moving to Tromsø in the spring to start a restoration lab with the university there.
+[00:02:02] Priya Shah: Tomas Berg, thank you.
+"""
+
+
+@pytest.fixture(scope="module")
+def podcast_pipeline(tmp_path_factory):
+    return transcript_pipeline(tmp_path_factory.mktemp("podcast"), "episode-12.txt", PODCAST)
+
+
+def test_a_question_the_host_asked_in_other_words_is_answered_by_the_reply(podcast_pipeline):
+    # "What made you write it?" -> "Honestly, anger. ...": the reply shares no word with the question
+    answer = podcast_pipeline.ask("Why did Tomas write the book?")
+    assert not answer.abstained and "Honestly, anger." in answer.text, answer.text
+    assert answer.citations[0].passage.speaker == "Tomas Berg"
+    reply = next(h for h in answer.hits if h.passage.text.startswith("Honestly, anger."))
+    assert reply.beside == next(h.passage.id for h in answer.hits if "What made you write it?" in h.passage.text)
+    assert_well_cited(answer, {"episode-12.txt": PODCAST})
+
+
 def test_a_name_asked_for_is_quoted_where_given_and_missing_where_not_on_the_seeds(pipeline):
     named = pipeline.ask("What is the name of the Taliban leader?")
     assert not named.abstained and "Abdul Ghani Baradar" in named.text, named.text
