@@ -30,7 +30,7 @@ import numpy as np
 from .chunking import ends_sentence, sentence_spans
 from .embed import VectorCache
 from .metadata import Metadata
-from .query import AGE, AGE_QUESTION, ASKED, described, enumerated, is_fragment, numbered_items, ordinal_asked, people_in, reacting, roster_asked, sources_named, speaker_by_name, speakers_carrying, summary_asked, who_asks
+from .query import AGE, AGE_QUESTION, ASKED, described, enumerated, guests_asked, is_fragment, numbered_items, ordinal_asked, people_in, reacting, roster_asked, sources_named, speaker_by_name, speakers_carrying, summary_asked, who_asks
 from .records import NARRATOR, Answer, Citation, Hit, Passage
 from .roles import Roles
 from .speakers import SpeakerNames, name_key
@@ -540,6 +540,9 @@ class ExtractiveAnswerer:
         their first sentence."""
         named = set(sources_named(query, self.publications))
         people = [h for h in hits if h.passage.speaker != NARRATOR]
+        interviewed = [h for h in people if self.speaker_roles.get(h.passage.speaker, {}).get(h.passage.source) == "interviewee"]
+        if guests_asked(query, self.publications) and interviewed:  # "Who is the guest?": those interviewed, as introduced
+            people = interviewed
         if not people:
             where = " or ".join(sorted({self.metadata.source(s).publication or s for s in named})) or "them"
             text = f"The transcripts don't say: no one speaks in {where} but the writer. The closest mentions are listed below."
@@ -548,18 +551,27 @@ class ExtractiveAnswerer:
         for n, h in enumerate(people, start=1):
             p = h.passage
             first = min((s for s in scored if s.hit is h), key=lambda s: s.start)
+            # where someone else says who they are ("My guest today is Dr. Tomas Berg, a ..."), that
+            introduced = next((s for s in scored if people is interviewed and s.hit.passage.speaker != p.speaker
+                               and s.hit.passage.source == p.source and self.names.introduces(s.sentence, p.speaker)), None)
+            quoted = introduced or first
             meta = self.metadata.source(p.source)
-            citations.append(Citation.of(n, p, first.start, first.end, publication=meta.publication, date=meta.date, url=meta.url))
+            citations.append(Citation.of(n, quoted.hit.passage, quoted.start, quoted.end, publication=meta.publication,
+                                         date=meta.date, url=meta.url))
             by_part: dict[str, list[str]] = {}
             for source, role in self.speaker_roles.get(p.speaker, {p.source: p.role}).items():
                 if not named or source in named:
                     by_part.setdefault(_PARTS.get(role, "speaks in"), []).append(self.metadata.source(source).publication or self.title_of(source, hits))
             where = "; ".join(f"{part} {' and '.join(places)}" for part, places in by_part.items())
-            parts.append(f"{p.speaker} ({where}): “{p.text[first.start:first.end]}” [{n}]")
+            if introduced is not None:
+                parts.append(f"{p.speaker} ({where}), introduced by {introduced.hit.passage.speaker}: “{introduced.sentence}” [{n}]")
+            else:
+                parts.append(f"{p.speaker} ({where}): “{p.text[first.start:first.end]}” [{n}]")
         everyone = {s for s, roles in self.speaker_roles.items() if not named or named & set(roles)}
         count = f"{len(people)} people" if len(people) >= len(everyone) else f"{len(people)} of the {len(everyone)} people"
         where = " and ".join(sorted({self.metadata.source(s).publication or s for s in named})) or "these transcripts"
-        lead = f"{count} speak in {where}; here they are, those who say most first, each with their first words:"
+        lead = (f"Interviewed in {where}:" if people is interviewed else
+                f"{count} speak in {where}; here they are, those who say most first, each with their first words:")
         return Answer(question, f"{lead} " + " ".join(parts), False, tuple(citations), tuple(hits), self.name, query,
                       max(confidence, people[0].score))
 

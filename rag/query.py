@@ -244,7 +244,10 @@ _ROSTER = re.compile(
     r"|who\s+(?:speaks|talks|is\s+speaking|(?:is|was|are|were|gets|got)\s+(?:interviewed|quoted))"
     r"|(?:list|name|show)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:speakers|people|interviewees|guests|participants)"
     r"|(?:which|what)\s+(?:speakers|people|persons|interviewees|guests)\s+(?:are|speak|talk|appear|were)"
+    r"|who\s+(?:is|was)\s+(?:the|our|your|today[’']s|this\s+\w+[’']s)\s+(?:guest|interviewee)"
     r")\b(?P<rest>[^?!]*)[\s?!.]*$", re.IGNORECASE)
+# ... and of them, only those interviewed: "Who is the guest?", "who was interviewed"
+_GUESTS = re.compile(r"\b(?:guests?|interviewees?|interviewed)\b", re.IGNORECASE)
 _ROSTER_PLACES = frozenset("transcripts transcript corpus collection documents document files file sources source "
                            "interviews interview articles article pieces piece texts text podcasts podcast episodes "
                            "episode conversations conversation here there all please".split())
@@ -264,6 +267,12 @@ def roster_asked(query: str, source_words: Mapping[str, frozenset[str]] | None =
         named = frozenset().union(*source_words.values())
         named = named | capitalised if named & set(rest) else named
     return all(w in _ROSTER_PLACES or w in named for w in rest)
+
+
+def guests_asked(query: str, source_words: Mapping[str, frozenset[str]] | None = None) -> bool:
+    """Does a roster question ask only for those interviewed ("Who is the guest?")?"""
+    m = _ROSTER.match(query)
+    return m is not None and _GUESTS.search(m.group(0)) is not None and roster_asked(query, source_words)
 
 
 _TOPIC = re.compile(r"\b(about|regarding|concerning)\s+\w", re.IGNORECASE)

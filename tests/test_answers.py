@@ -501,6 +501,14 @@ def podcast_pipeline(tmp_path_factory):
     return transcript_pipeline(tmp_path_factory.mktemp("podcast"), "episode-12.txt", PODCAST)
 
 
+def test_the_guest_is_named_as_the_host_introduces_them(podcast_pipeline):
+    answer = podcast_pipeline.ask("Who is the guest?")
+    assert answer.text.startswith("Interviewed in these transcripts: Tomas Berg"), answer.text
+    assert "introduced by Priya Shah" in answer.text and "a marine biologist" in answer.text
+    assert [c.passage.speaker for c in answer.citations] == ["Priya Shah"]  # her words, cited as hers
+    assert_well_cited(answer, {"episode-12.txt": PODCAST})
+
+
 def test_a_question_the_host_asked_in_other_words_is_answered_by_the_reply(podcast_pipeline):
     # "What made you write it?" -> "Honestly, anger. ...": the reply shares no word with the question
     answer = podcast_pipeline.ask("Why did Tomas write the book?")

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from rag.config import Config
-from rag.query import AGE, AGE_QUESTION, described, enumerated, is_fragment, numbered_items, people_in, publication_words, reacting, read_query, roster_asked, summary_asked, who_asks, without_people
+from rag.query import AGE, AGE_QUESTION, described, enumerated, guests_asked, is_fragment, numbered_items, people_in, publication_words, reacting, read_query, roster_asked, summary_asked, who_asks, without_people
 from rag.records import Passage
 from rag.retrieve import Retriever
 from rag.speakers import SpeakerNames
@@ -343,11 +343,16 @@ def test_questions_asking_what_a_source_is_about(question, summary):
         ("Who speaks about the ferry?", False),
         ("Who was interviewed about the pier?", False),
         ("Who interviewed Okafor?", False),  # the interviewer: who_asks
+        ("Who is the guest?", True),
+        ("who was today's guest on Radio North", True),
+        ("Who is the guest of honour at the dinner?", False),
     ],
 )
 def test_questions_asking_who_speaks(question, roster):
     assert roster_asked(question, SOURCE_WORDS) is roster
     assert read_query(question, NAMES, SPEAKERS, SOURCE_WORDS).roster is roster
+    asks_for_guests = roster and any(w in question.lower() for w in ("guest", "interviewee", "interviewed"))
+    assert guests_asked(question) is asks_for_guests
 
 
 def test_without_publications_a_capitalised_word_may_name_one():
