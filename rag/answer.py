@@ -353,8 +353,11 @@ class ExtractiveAnswerer:
                          or (acting and not named))))
             if ordinal and ordinal in numbered_items(_in_context(p, s, e)):
                 score += ENUMERATED_BONUS  # "the second demand": the sentence that numbers it so
-            if not about_asking and (p.role == "interviewer" or _asks(sentence)):
-                score *= QUESTION_WEIGHT  # a question (an interviewer's, or a rhetorical one) rarely answers one
+            if not about_asking and (p.role == "interviewer" or _asks(sentence)) and not (
+                    describes and not _asks(sentence) and self.names.introduces(sentence, describes)):
+                # a question (an interviewer's, or a rhetorical one) rarely answers one; a host
+                # introducing the guest ("My guest today is Dr. Tomas Berg, a ...") says who they are
+                score *= QUESTION_WEIGHT
             if about_asking and p.role == "interviewer":
                 score *= ASKER_WEIGHT  # "what did she ask": the asker's words are the answer
             if setting:
@@ -879,7 +882,7 @@ class ExtractiveAnswerer:
             if wants_date and not _DATE_NAMED.search(question) and scored:  # then a time told just before the best sentence
                 lead_up = self._lead_up(scored[0].hit.passage)
                 figured += [s for s in scored if s.hit.passage.id in lead_up and s not in figured
-                            and _TOLD_TIME.search(s.sentence)]
+                            and _TOLD_TIME.search(s.sentence) and s.hit.passage.role != "interviewer"]  # (a host's "in five years" is no date)
             if not figured and wants_date:
                 return [], "no passage gives a date" if _DATE_NAMED.search(question) else "no passage says when", None
             if not figured and wants_span:
@@ -892,6 +895,8 @@ class ExtractiveAnswerer:
                 what = (f"a figure {unit.group(0)}" if unit else measure.group(0) if measure
                         else f"{amount} {' '.join(counted)}" if counted else "the figure asked for")
                 return [], f"no passage gives {what}", None
+            if wants_span:  # "twelve years" says how long; "between 2014 and 2019" only when
+                figured = sorted(figured, key=lambda s: (_SPAN.search(s.sentence) is None, -round(covers(s), 1)))
             scored = figured + [s for s in scored if s not in figured]
             holding = {id(s) for s in figured}
         name_of = _NAME_OF.search(question)
@@ -1072,15 +1077,16 @@ class ExtractiveAnswerer:
             quote = p.text[s.start : s.end]
             again = n > 1 and (p.speaker, p.source) == (chosen[n - 2].hit.passage.speaker, chosen[n - 2].hit.passage.source)
             introduced = _introduced(s)
+            asks = p.role == "interviewer" and "?" in quote  # (a host's "My guest today is ..." is said, not asked)
             replies = (n > 1 and p.speaker != "narrator" and p.role != "interviewer"
                        and s.hit.beside == chosen[n - 2].hit.passage.id and p.speaker != chosen[n - 2].hit.passage.speaker)
             if replies:  # the turn before it is what it answers: "Ann Lee, in ...: “...” [1] Tom Reyes replied: “...” [2]"
                 lead = f"{p.speaker} replied:"
             elif again:  # the same voice in the same source: name it once
-                lead = "It also reports:" if p.speaker == "narrator" or introduced else f"{short_name(p.speaker)} also {'asked' if p.role == 'interviewer' else 'said'}:"
+                lead = "It also reports:" if p.speaker == "narrator" or introduced else f"{short_name(p.speaker)} also {'asked' if asks else 'said'}:"
             elif p.speaker == "narrator":
                 lead = f"{where} reports:"
-            elif p.role == "interviewer":
+            elif asks:
                 lead = f"{p.speaker} asked, in {where}:"
             elif who_first and n == 1:
                 lead = f"{p.speaker} — in {where}:"
@@ -1153,16 +1159,27 @@ _PRICED = re.compile(rf"[$£€¥]\s?\d|(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS}|one|hu
 
 def counts(text: str, counted: list[str], window: int = 3) -> bool:
     """Does a figure in `text` count what is `counted`: its last word (the thing; the words
-    before qualify it) within `window` words of a number ("21 fishing boats", "volunteers
-    numbered 5,000"), not just anywhere in the sentence ("20 years ago" does not count people)?"""
+    before qualify it) within `window` words before a number ("volunteers numbered 5,000"),
+    or after it, one more word away, before any verb or comma ("21 fishing boats", "forty
+    percent of the kelp", not "twelve years studying kelp"); not just anywhere in the sentence
+    ("20 years ago" does not count people)?"""
     if not counted:
         return True
     if any(c in _MONEY for c in counted) and _PRICED.search(text):
         return True  # "how much money": "a check for 20,000 dollars", "$5"
-    words = re.findall(r"[\w'-]+", text.lower())
+    words = re.findall(r"[\w'-]+|[,;:()]", text.lower())
     figures = [i for i, w in enumerate(words) if _NUMBER.search(w) or _NUMBER_WORD.fullmatch(w)]
     head = counted[-1]  # "how much humanitarian aid": aid, not "humanitarian organisations"
-    return any(same_word(head, w) for i in figures for w in words[max(0, i - window) : i + window + 1])
+
+    def after(i: int) -> list[str]:  # "forty percent of the kelp"; not "twelve years studying kelp"
+        out = []
+        for w in words[i + 1 : i + 2 + window]:
+            if not w[0].isalnum() or (len(w) > 4 and w.endswith(("ing", "ed")) and not any(same_word(c, w) for c in counted)):
+                break  # (a word of what is counted is none: "twelve fishing boats")
+            out.append(w)
+        return out
+
+    return any(same_word(head, w) for i in figures for w in words[max(0, i - window) : i] + after(i))
 
 
 def same_word(a: str, b: str) -> bool:

@@ -501,6 +501,26 @@ def podcast_pipeline(tmp_path_factory):
     return transcript_pipeline(tmp_path_factory.mktemp("podcast"), "episode-12.txt", PODCAST)
 
 
+@pytest.mark.parametrize(
+    "question, first_quote_holds",
+    [
+        ("How much kelp was lost?", "forty percent of the kelp"),  # not "twelve years studying kelp"
+        ("How long has Berg studied kelp?", "twelve years studying kelp"),  # a span, not "between 2014 and 2019"
+        ("Who is Tomas Berg?", "a marine biologist"),  # the host's introduction, though the host's words
+    ],
+)
+def test_figures_and_introductions_in_a_podcast(podcast_pipeline, question, first_quote_holds):
+    answer = podcast_pipeline.ask(question)
+    assert not answer.abstained and first_quote_holds in answer.citations[0].quote, answer.text
+    assert "asked" not in answer.text.split("“")[0]  # a host's statement is said, not asked
+
+
+def test_a_time_the_host_says_is_not_when_something_happened(podcast_pipeline):
+    # "Forty percent in five years. What caused it?" - "When the cod population collapsed, ..."
+    answer = podcast_pipeline.ask("When did the cod population collapse?")
+    assert answer.abstained and "no passage says when" in answer.text, answer.text
+
+
 def test_the_guest_is_named_as_the_host_introduces_them(podcast_pipeline):
     answer = podcast_pipeline.ask("Who is the guest?")
     assert answer.text.startswith("Interviewed in these transcripts: Tomas Berg"), answer.text
