@@ -464,6 +464,8 @@ class ExtractiveAnswerer:
         confidence = self.confidence(hits, scored)
         if who_asks(query):
             return self._who_asked(question, query, hits, scored, confidence)
+        if describes in self.speakers and (part := self._part_played(question, query, describes, hits, scored, confidence)):
+            return part
         if roster_asked(query, self.publications):
             return self._roster(question, query, hits, scored, confidence)
         if summary_asked(query):
@@ -577,6 +579,26 @@ class ExtractiveAnswerer:
                 f"{count} speak in {where}; here they are, those who say most first, each with their first words:")
         return Answer(question, f"{lead} " + " ".join(parts), False, tuple(citations), tuple(hits), self.name, query,
                       max(confidence, people[0].score))
+
+    def _part_played(self, question: str, query: str, person: str, hits: list[Hit], scored: list[Scored],
+                     confidence: float) -> Answer | None:
+        """"Who is Dana Lee?" where no one else speaks of her but to thank her ("Thank you,
+        Dana.") or in a byline, though she speaks: the part she plays where she speaks (asks the questions,
+        is interviewed), cited by her own words there."""
+        if any(s.hit.passage.speaker != person and not is_fragment(s.hit.passage)
+               and self.names.mentions(_VOCATIVE.sub("", s.sentence), person) for s in scored):
+            return None  # someone speaks of them (more than a byline): the usual answer quotes it
+        own = [s for s in scored if s.hit.passage.speaker == person]
+        if not own:
+            return None
+        first = min(own, key=lambda s: (s.hit.passage.source, s.hit.passage.start + s.start))
+        p = first.hit.passage
+        role = self.speaker_roles.get(person, {}).get(p.source, p.role)
+        meta = self.metadata.source(p.source)
+        where = meta.publication or self.title_of(p.source, hits)
+        text = f"{person} {_PLAYS.get(role, 'speaks in')} {where}: “{first.sentence}” [1]"
+        citation = Citation.of(1, p, first.start, first.end, publication=meta.publication, date=meta.date, url=meta.url)
+        return Answer(question, text, False, (citation,), tuple(hits), self.name, query, confidence)
 
     @staticmethod
     def title_of(source: str, hits: list[Hit]) -> str:
@@ -1104,6 +1126,9 @@ class ExtractiveAnswerer:
 
 # how a speaker's part in a source is told
 _PARTS = {"interviewee": "interviewed in", "interviewer": "asks the questions in", "quoted": "quoted in", "speaker": "speaks in"}
+_PLAYS = {"interviewee": "is interviewed in", "interviewer": "asks the questions in", "quoted": "is quoted in", "speaker": "speaks in"}
+# someone addressed, not spoken of: "Thank you, Dana.", "Dana, welcome."
+_VOCATIVE = re.compile(r",\s*[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?\s*[.!?]*\s*$|^\s*[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?\s*,(?=\s)")
 
 
 def _staged(p: Passage, start: int, end: int) -> bool:

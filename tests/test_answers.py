@@ -521,6 +521,21 @@ def test_a_time_the_host_says_is_not_when_something_happened(podcast_pipeline):
     assert answer.abstained and "no passage says when" in answer.text, answer.text
 
 
+def test_who_someone_is_that_no_one_describes_is_the_part_they_play(podcast_pipeline, pipeline):
+    # Tomas only thanks her ("Thanks for having me, Priya."): that is no description of her
+    for question in ("Who is Priya Shah?", "What does Priya Shah do?"):
+        answer = podcast_pipeline.ask(question)
+        assert answer.text.startswith("Priya Shah asks the questions in episode-12: “"), answer.text
+        assert answer.citations[0].passage.speaker == "Priya Shah"
+        assert_well_cited(answer, {"episode-12.txt": PODCAST})
+    # Al Majalla only prints his name in a byline
+    berkeley = pipeline.ask("Who is John Berkeley?")
+    assert berkeley.text.startswith("John Berkeley asks the questions in Al Majalla: “"), berkeley.text
+    # where someone does say who they are, that is quoted ("Iraqi-American journalist Faisal ...")
+    faisal = pipeline.ask("Who is Faisal Saeed Al Mutaar?")
+    assert "journalist Faisal Saeed Al Mutaar" in faisal.text, faisal.text
+
+
 def test_the_guest_is_named_as_the_host_introduces_them(podcast_pipeline):
     answer = podcast_pipeline.ask("Who is the guest?")
     assert answer.text.startswith("Interviewed in these transcripts: Tomas Berg"), answer.text

@@ -204,6 +204,26 @@ def test_a_line_said_together_does_not_hide_who_interviews_whom(tmp_path):
     assert roles == {"Ann Lee": "interviewer", "Bo Park": "interviewee", "Ann Lee and Bo Park": "speaker"}
 
 
+@pytest.mark.parametrize(
+    "host, guest",
+    [
+        ("Host (Dana Lee)", "Marco Ricci"),  # the part, and the person in brackets
+        ("Dana Lee (host)", "Marco Ricci (guest)"),  # the person, and the part in brackets
+        ("MODERATOR (Dana Lee)", "Marco Ricci"),
+    ],
+)
+def test_a_label_that_names_the_host_says_who_asks_and_who_answers(tmp_path, host, guest):
+    panel = (f"{host}: Tonight, the new bridge. With me are Ruth Adeyemi and Marco Ricci.\n"
+             "Ruth Adeyemi: Thank you, Dana.\n"
+             f"{host}: Marco, is the old bridge unsafe?\n"
+             f"{guest}: No. It is expensive to keep, not unsafe.\n"
+             "Ruth Adeyemi: And the council cannot borrow twice.\n")
+    (tmp_path / "panel.txt").write_text(panel, encoding="utf-8")
+    roles = {p.speaker: p.role for p in load_corpus(tmp_path).passages}
+    # three people: no one's share of questions could have told it
+    assert roles == {"Dana Lee": "interviewer", "Ruth Adeyemi": "interviewee", "Marco Ricci": "interviewee"}
+
+
 def test_a_short_scene_of_three_people_one_speaking_twice_is_a_conversation(tmp_path):
     script = "# Scene 4\nCy Moss: Where have you been?\nDee Hart: Out.\nCy Moss: Mazel tov!\nEd Finch: Hi.\n"
     (tmp_path / "scene.txt").write_text(script, encoding="utf-8")

@@ -46,6 +46,11 @@ _LABEL = re.compile(
 )
 # A person's name in a label's brackets: "(Ms. Dana Okafor)", not "(Port Ellis, Lib.)" or "(Rachel's date)"
 _PERSON_IN_BRACKETS = re.compile(r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Hon|Sen|Rep)\.?[ ]+)+[A-Z][\w’'-]+(?:[ ]+[A-Z][\w’'.-]+){0,3}")
+# A label that says the part, with the person in brackets ("Host (Dana Lee):"), or the part in
+# a person's label's brackets ("Dana Lee (host):"): who asks the questions, and who answers
+_HOST_WORDS = frozenset("host co-host cohost interviewer moderator presenter anchor chair".split())
+_GUEST_WORDS = frozenset("guest interviewee".split())
+_NAME_IN_BRACKETS = re.compile(r"[A-Z][\w’'-]+(?:[ ]+[A-Z][\w’'.-]+){0,3}")
 # Stage directions in a labelled transcript: a symbol label (`#NOTE#:`, `[SOUND]:`) or a
 # paragraph wholly in brackets (`(They sit down.)`): the transcriber's words, nobody's turn.
 _STAGE_LABEL = re.compile(r"[#\[(<*{][^:\n]{0,30}?[#\])>*}][ \t]*:[ \t]*(?=\S)")
@@ -71,6 +76,12 @@ _QUOTED_INSIDE = re.compile(
 # `(former harbour master. - "HN")`: a note the publication put inside someone's answer.
 _EDITOR_NOTE = re.compile(r"\((?P<body>[^()]{3,300}?)\s*[-–—]\s*(?:\"[^\"]{1,30}\"|“[^”]{1,30}”|Ed\.|ed\.)\)")
 _CLOSERS = {"'": "'", "‘": "’", '"': '"', "“": "”"}
+
+
+def _part(words: str) -> str | None:
+    """The part a label's words name: "Host" -> interviewer, "guest" -> interviewee."""
+    said = set(re.findall(r"[\w-]+", words.casefold()))
+    return "interviewer" if said & _HOST_WORDS else "interviewee" if said & _GUEST_WORDS else None
 
 
 @dataclass
@@ -240,12 +251,22 @@ class _Parser:
         desc = re.sub(r"\s*\([^()]*\)", "", m.group("desc") or "").strip()  # "Mr. X (Riding, Party)" is Mr. X
         if desc and _PERSON_IN_BRACKETS.fullmatch(desc):
             return self.names.canonical(desc)
+        if desc and _part(m.group("label")) and _NAME_IN_BRACKETS.fullmatch(desc):
+            return self.names.canonical(desc)  # "Host (Dana Lee)" is Dana Lee
         return " and ".join(self.names.canonical(p) for p in _JOINED.split(m.group("label")))
 
     def _labelled_roles(self, speakers: dict[int, str], labels: dict[int, re.Match]) -> dict[str, str]:
         roles = {s: self.role_of(s) for s in speakers.values()}
         joint = {speakers[i] for i, m in labels.items() if len(_JOINED.split(m.group("label"))) > 1}
         people = set(speakers.values()) - joint  # "Ann and Bo: Thank you!" makes no third person
+        # the part a label says ("Host (Dana Lee):", "Marco Ricci (guest):"); with a host named
+        # so, everyone else who speaks is interviewed
+        parts = {speakers[i]: part for i, m in labels.items() if (part := _part(m.group("label")) or _part(m.group("desc") or ""))}
+        if "interviewer" in parts.values():
+            for person in people:
+                if roles[person] == "speaker":
+                    roles[person] = parts.get(person, "interviewee")
+            return roles
         if len(people) == 2 and all(roles[p] == "speaker" for p in people):
             # No metadata: the one who mostly asks is the interviewer.
             asks = {p: [] for p in people}
