@@ -164,7 +164,8 @@ _STAGE = re.compile(r"^\W*(?:[#\w]+:\s*)?[(\[]")  # "(Ross sits.)", "NOTE: [He l
 _ACTING = re.compile(r"^\W*(?:what|who|how|which)\b[^?]*?\b(?:is|are|was|were)\s+(?:\w+\s+){0,4}?\w{3,}ing\b|"
                      r"^\W*how\s+(?:does|did|do)\s+(?:[A-Z][\w’'-]*\s+){1,3}[a-z]+", re.IGNORECASE)
 _NUMBER = re.compile(r"\d")
-_NUMBER_WORDS = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
+_NUMBER_WORDS = ("two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
+                 "eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety")
 _NUMBER_WORD = re.compile(rf"\b({_NUMBER_WORDS}|hundreds?|thousands?|millions?|billions?|dozens?)\b", re.IGNORECASE)
 # an age in the speaker's own words: "I'm 25", "I told him I was 22", "I'll be forty"
 _OWN_AGE = re.compile(rf"\bI(?:['’]m| am| was| turned| turn| will be|['’]ll be)\s+(?:only |just |almost |nearly |about )?"

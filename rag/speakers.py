@@ -24,7 +24,9 @@ from .terms import STOPWORDS
 HONORIFICS = frozenset(
     "mr mrs ms miss dr doctor prof professor general gen commander cmdr colonel col captain"
     " capt lt lieutenant sir dame president minister secretary ambassador senator rep"
-    " sheikh mullah imam martyr the hon honourable honorable right rt".split()
+    " sheikh mullah imam martyr the hon honourable honorable right rt mayor governor councillor councilor"
+    " chancellor premier judge justice bishop rabbi pastor reverend rev sergeant sgt inspector detective"
+    " chairman chairwoman chairperson deputy".split()
 )
 PRONOUNS = frozenset("he she they i we you it this that who".split())
 # Words that open a capitalised run before a name without being part of it ("Hey Ryan,

@@ -224,6 +224,21 @@ def test_a_label_that_names_the_host_says_who_asks_and_who_answers(tmp_path, hos
     assert roles == {"Dana Lee": "interviewer", "Ruth Adeyemi": "interviewee", "Marco Ricci": "interviewee"}
 
 
+def test_a_quote_after_another_persons_name_is_not_the_last_speakers(tmp_path):
+    article = ("Port Ellis votes to close the north pier\n\n"
+               '"We have no choice. The pilings are rotten," said Mayor Helen Park, who cast the deciding vote.\n\n'
+               "Fishermen's association chair Joe Tanaka called the decision \"a death sentence for small boats.\"\n\n"
+               "Tanaka's brother Ken Tanaka thought it \"the end of the harbour as we know it.\"\n\n"
+               'The so-called "harbour war" began in May.\n')
+    (tmp_path / "herald.txt").write_text(article, encoding="utf-8")
+    said = {p.text: p.speaker for p in load_corpus(tmp_path).passages}
+    assert said["We have no choice. The pilings are rotten,"] == "Helen Park"  # "Mayor" is her title
+    assert said["a death sentence for small boats."] == "Joe Tanaka"  # "called" attributes
+    # a verb that attributes nothing ("thought it") after another person's name: not the last speaker's
+    assert {speaker for text, speaker in said.items() if "end of the harbour" in text} <= {"narrator", "Ken Tanaka"}
+    assert all(speaker == "narrator" for text, speaker in said.items() if "harbour war" in text)  # "so-called" says nothing
+
+
 def test_a_short_scene_of_three_people_one_speaking_twice_is_a_conversation(tmp_path):
     script = "# Scene 4\nCy Moss: Where have you been?\nDee Hart: Out.\nCy Moss: Mazel tov!\nEd Finch: Hi.\n"
     (tmp_path / "scene.txt").write_text(script, encoding="utf-8")

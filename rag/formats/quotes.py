@@ -27,9 +27,9 @@ SPEECH_VERBS = (
     "|explained|explains|noted|notes|stated|states|continued|insisted|insists|warned|warns"
     "|stressed|stresses|emphasized|emphasised|replied|replies|recalled|claimed|claims|declared"
     "|announced|posted|acknowledged|admitted|answered|responded|saying|adding|telling|arguing"
-    "|writing|noting|warning|according to"
+    "|writing|noting|warning|according to|called|described|dubbed|termed|branded"
 )
-_VERB = rf"(?:{SPEECH_VERBS})\b"
+_VERB = rf"(?<![\w-])(?:{SPEECH_VERBS})\b"  # ("so-called" is no attribution)
 _NAME = r"(?:[A-Z][\w’'.-]*[ \t]+){0,3}[A-Z][\w’'-]*"
 _PRONOUN = r"\b(?:he|she|He|She)\b"
 # `Okafor said`, `Sam Whitfield, who runs the hives, told`
@@ -155,8 +155,9 @@ class QuoteAttributor:
                 who = speakers[-1]  # `were "out of reach" and "unfair" to`: one attribution, two quotes
             if who:
                 self.last_speaker, self._paragraphs_since_speaker = who, 0
-            elif self._recent() and (_is_sentence(quote) or len(quote.split()) >= MIN_UNATTRIBUTED_WORDS):
-                who = self.last_speaker
+            elif (self._recent() and (_is_sentence(quote) or len(quote.split()) >= MIN_UNATTRIBUTED_WORDS)
+                  and not self._names_another(before_sentence)):
+                who = self.last_speaker  # (not where the sentence names someone else: "Joe Tanaka judged it")
             speakers.append(who)
 
         pieces: list[Piece] = []
@@ -169,6 +170,18 @@ class QuoteAttributor:
             cursor = qe + 1
         self._narration(text, cursor, end, pieces)
         return pieces
+
+    def _names_another(self, fragment: str) -> bool:
+        """Does a lead-in name a person other than the last speaker, in full?"""
+        for m in re.finditer(r"\b[A-Z][\w’'.-]*(?:[ \t]+[A-Z][\w’'-]*)+", fragment):
+            words = m.group(0).split()
+            for i in range(len(words) - 1):
+                tail = " ".join(words[i:])
+                if self.names.known(tail) or self.names.is_person(tail):
+                    if self.names.canonical(tail) != self.last_speaker:
+                        return True
+                    break
+        return False
 
     def _recent(self) -> bool:
         return self.last_speaker is not None and self._paragraphs_since_speaker <= 3
