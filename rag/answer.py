@@ -370,7 +370,8 @@ class ExtractiveAnswerer:
             if describes:  # "who is X": what is said of X, best in X's name
                 if p.speaker == describes:
                     score *= DESCRIBED_OWN_WEIGHT
-                elif not is_fragment(p) and self.names.mentions(_in_context(p, s, e), describes):
+                elif not is_fragment(p) and self.names.mentions(_VOCATIVE.sub("", _in_context(p, s, e)), describes):
+                    # (said of X, not to X: "Tomas Berg, thank you." describes no one)
                     score += DESCRIBED_BONUS
                     if self.names.introduces(sentence, describes):  # "Khosty, who handles ..."
                         score += INTRODUCED_BONUS
@@ -1129,7 +1130,8 @@ class ExtractiveAnswerer:
 _PARTS = {"interviewee": "interviewed in", "interviewer": "asks the questions in", "quoted": "quoted in", "speaker": "speaks in"}
 _PLAYS = {"interviewee": "is interviewed in", "interviewer": "asks the questions in", "quoted": "is quoted in", "speaker": "speaks in"}
 # someone addressed, not spoken of: "Thank you, Dana.", "Dana, welcome."
-_VOCATIVE = re.compile(r",\s*[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?\s*[.!?]*\s*$|^\s*[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?\s*,(?=\s)")
+_VOCATIVE = re.compile(r",\s*[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?\s*[.!?]*\s*$|^\s*[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?\s*,"
+                       r"(?=\s*(?i:thank|thanks|welcome|good|great|hello|hi|nice)\b)")  # (not "Khalid Amiri, 35, is ...")
 
 
 def _staged(p: Passage, start: int, end: int) -> bool:

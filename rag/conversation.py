@@ -28,14 +28,16 @@ _ELLIPTICAL = re.compile(r"^(and|what about|how about|so|ok|okay|also|then|but)\
 
 
 def last_person(history: Sequence[dict], names: SpeakerNames, speakers: set[str]) -> str | None:
-    """Whom the conversation was last about: the latest user turn naming someone, else the
-    speaker the latest answer quoted most."""
-    for turn in reversed(history):
-        content = str(turn.get("content", ""))
-        people = people_in(content, names, speakers)
-        if turn.get("role") == "user" and people:
+    """Whom the conversation was last about: the latest question naming someone, else the
+    speaker the answer to it quoted most ("Who is Tomas Berg?" answered with his host's words
+    is about him, not her), and so back through the conversation."""
+    turns = list(history)
+    for i in range(len(turns) - 1, -1, -1):
+        turn = turns[i]
+        asked = turn if turn.get("role") == "user" else (turns[i - 1] if i and turns[i - 1].get("role") == "user" else None)
+        if asked is not None and (people := people_in(str(asked.get("content", "")), names, speakers)):
             return people[0]
-        if turn.get("role") == "assistant" and people:
+        if turn.get("role") == "assistant" and (people := people_in(str(turn.get("content", "")), names, speakers)):
             return Counter(people).most_common(1)[0][0]
     return None
 

@@ -536,6 +536,13 @@ def test_who_someone_is_that_no_one_describes_is_the_part_they_play(podcast_pipe
     assert "journalist Faisal Saeed Al Mutaar" in faisal.text, faisal.text
 
 
+def test_a_follow_up_means_whom_the_last_question_asked_about_not_whom_the_answer_quoted(podcast_pipeline):
+    first = podcast_pipeline.ask("Who is Tomas Berg?")  # answered in his host's words
+    assert first.citations[0].passage.speaker == "Priya Shah"
+    history = [{"role": "user", "content": "Who is Tomas Berg?"}, {"role": "assistant", "content": first.text}]
+    assert podcast_pipeline.ask("What is his book called?", history=history).query == "What is Tomas Berg's book called?"
+
+
 def test_the_guest_is_named_as_the_host_introduces_them(podcast_pipeline):
     answer = podcast_pipeline.ask("Who is the guest?")
     assert answer.text.startswith("Interviewed in these transcripts: Tomas Berg"), answer.text
