@@ -402,7 +402,7 @@ class ExtractiveAnswerer:
             w_hit, w_overlap, w_cosine = SCORE_WEIGHTS
             asked: dict[str, float] = {}
             for x in scored:
-                if x.hit.passage.role == "interviewer":
+                if x.hit.passage.role == "interviewer" and _asks(x.sentence):  # (what the reply answers, not the set-up)
                     asked[x.hit.passage.id] = max(asked.get(x.hit.passage.id, 0.0), w_overlap * x.overlap + w_cosine * x.cosine)
             scored = [replace(x, score=max(x.score, w_hit * x.hit.score + asked[x.hit.beside]))
                       if x.start == 0 and x.hit.beside in asked and x.hit.passage.role != "interviewer" else x for x in scored]
