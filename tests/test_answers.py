@@ -515,6 +515,12 @@ def test_figures_and_introductions_in_a_podcast(podcast_pipeline, question, firs
     assert "asked" not in answer.text.split("“")[0]  # a host's statement is said, not asked
 
 
+def test_a_reply_answers_the_question_it_follows_not_the_set_up_before_it(podcast_pipeline):
+    # "Your new book is called The Drowned Forest. What made you write it?" - "Honestly, anger."
+    answer = podcast_pipeline.ask("What is the name of his book?")
+    assert "The Drowned Forest" in answer.citations[0].quote, answer.text
+
+
 def test_a_time_the_host_says_is_not_when_something_happened(podcast_pipeline):
     # "Forty percent in five years. What caused it?" - "When the cod population collapsed, ..."
     answer = podcast_pipeline.ask("When did the cod population collapse?")
