@@ -585,8 +585,8 @@ class ExtractiveAnswerer:
     def _part_played(self, question: str, query: str, person: str, hits: list[Hit], scored: list[Scored],
                      confidence: float) -> Answer | None:
         """"Who is Dana Lee?" where no one else speaks of her but to thank her ("Thank you,
-        Dana.") or in a byline, though she speaks: the part she plays where she speaks (asks the questions,
-        is interviewed), cited by her own words there."""
+        Dana.") or in a byline, though she speaks: the part she plays where she speaks (asks
+        the questions, is interviewed), cited by her own words there."""
         if any(s.hit.passage.speaker != person and not is_fragment(s.hit.passage)
                and self.names.mentions(_VOCATIVE.sub("", s.sentence), person) for s in scored):
             return None  # someone speaks of them (more than a byline): the usual answer quotes it
@@ -813,8 +813,8 @@ class ExtractiveAnswerer:
 
             # the topic without the unit: "a grant worth millions of dollars" is not the price of a boat
             # (and without "how long": "How long have you kept it?" is not about a storm's length)
-            asked = _HOW_LONG.sub(" ", question.replace(unit.group(0), " ") if unit else question)
-            topic = QuestionTerms(asked, self.df, self.n_docs, self.speaker_words, self.source_words) if unit or wants_span else None
+            measured = _HOW_LONG.sub(" ", question.replace(unit.group(0), " ") if unit else question)
+            topic = QuestionTerms(measured, self.df, self.n_docs, self.speaker_words, self.source_words) if unit or wants_span else None
 
             # the sentence before, in the same passage: in "Mara Olsen kept the light for forty
             # years. The old keeper retired in March 1998." the date is Olsen's
@@ -945,10 +945,10 @@ class ExtractiveAnswerer:
             return [], f"they speak of {which.group('noun').lower()} without naming any", None
         if _ASKS_WHERE.search(question) and scored and not _sets_scene(scored[0]):  # (a scene heading answers as it is)
             # "Where did she go?": of the sentences that come close, those that name a place lead
-            asked = {w.casefold() for w in re.findall(r"[\w’'-]+", question)}
-            placed = [s for s in scored if s.score >= PLACE_BAR * scored[0].score
-                      and any(m.casefold() not in asked for m in _PLACE.findall(s.sentence))]
-            scored = placed + [s for s in scored if s not in placed]
+            in_question = {w.casefold() for w in re.findall(r"[\w’'-]+", question)}
+            naming_a_place = [s for s in scored if s.score >= PLACE_BAR * scored[0].score
+                              and any(m.casefold() not in in_question for m in _PLACE.findall(s.sentence))]
+            scored = naming_a_place + [s for s in scored if s not in naming_a_place]
         return scored, None, holding
 
     def _topic_missing(self, topic: str, scored: list[Scored]) -> str | None:

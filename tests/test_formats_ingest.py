@@ -164,6 +164,8 @@ def test_labels_with_a_description_in_brackets_and_empty_turns(tmp_path):
     assert said["Will the minister fund the repairs this year?"] == "Maria Lopez"
     assert said["That is not an answer."] == "Maria Lopez"
     assert not any("Grad B" in text for text in said)  # a recurring label with no words: an empty turn
+    # "The Chair (...)" moderates a sitting; no member of it is interviewed
+    assert {p.role for p in load_corpus(tmp_path).passages if p.speaker != "narrator"} == {"speaker"}
 
 
 def test_a_continuation_that_merely_starts_and_ends_with_brackets_stays_the_speakers(tmp_path):

@@ -48,7 +48,8 @@ _LABEL = re.compile(
 _PERSON_IN_BRACKETS = re.compile(r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Hon|Sen|Rep)\.?[ ]+)+[A-Z][\w’'-]+(?:[ ]+[A-Z][\w’'.-]+){0,3}")
 # A label that says the part, with the person in brackets ("Host (Dana Lee):"), or the part in
 # a person's label's brackets ("Dana Lee (host):"): who asks the questions, and who answers
-_HOST_WORDS = frozenset("host co-host cohost interviewer moderator presenter anchor chair".split())
+# (not "The Chair": a sitting's members are not interviewed)
+_HOST_WORDS = frozenset("host co-host cohost interviewer moderator presenter anchor".split())
 _GUEST_WORDS = frozenset("guest interviewee".split())
 _NAME_IN_BRACKETS = re.compile(r"[A-Z][\w’'-]+(?:[ ]+[A-Z][\w’'.-]+){0,3}")
 # Stage directions in a labelled transcript: a symbol label (`#NOTE#:`, `[SOUND]:`) or a
