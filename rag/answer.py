@@ -805,124 +805,9 @@ class ExtractiveAnswerer:
         qt = QuestionTerms(question, self.df, self.n_docs, self.speaker_words, self.source_words)
         unit = _UNIT.search(question)
         if _FIGURE.search(question) or unit or _MEASURE_ASKED.search(question):
-            wants_date = bool(_DATE_QUESTION.search(question))
-            wants_age = bool(AGE_QUESTION.search(question))
-            wants_span = bool(_HOW_LONG.search(question))  # a span of time: "half a century", "for decades"
-            asked_about = people_in(question, self.names, self.speakers)
-            counted = counted_words(question)
-
-            # the topic without the unit: "a grant worth millions of dollars" is not the price of a boat
-            # (and without "how long": "How long have you kept it?" is not about a storm's length)
-            measured = _HOW_LONG.sub(" ", question.replace(unit.group(0), " ") if unit else question)
-            topic = QuestionTerms(measured, self.df, self.n_docs, self.speaker_words, self.source_words) if unit or wants_span else None
-
-            # the sentence before, in the same passage: in "Mara Olsen kept the light for forty
-            # years. The old keeper retired in March 1998." the date is Olsen's
-            before = {(id(s.hit), s.end): s for s in scored}
-
-            def previous(s: Scored) -> Scored | None:
-                end = len(s.hit.passage.text[: s.start].rstrip())
-                return before.get((id(s.hit), end))
-
-            def covers(s: Scored) -> float:
-                return topic.coverage(s.sentence) if topic else s.overlap
-
-            def replied_to(s: Scored) -> float:
-                """How much of the question the turn before holds, where the sentence opens a
-                reply to it ("Are you seeing Pete?" - "Yeah, tonight.")"""
-                turn = self.preceding(s.hit.passage)
-                if turn is None or turn.speaker == s.hit.passage.speaker:
-                    return 0.0
-                return (topic or qt).coverage(turn.text)
-
-            # the names the question gives the thing ("lose Helmand"), not its people or sources:
-            # a figure about it comes from a passage that names the rarest of them, or goes on
-            # from (or replies to) one that does
-            # (a run of capitalised words naming a person or a publication, "the International
-            # Correspondent", is left out whole)
-            placed = set()
-            for run in re.findall(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*", question.strip()):
-                words = set(terms(run))
-                if not words & (self.speaker_words | self.source_words):
-                    placed |= {t for t in words if self.df.get(t)}
-
-            def names_place(s: Scored) -> bool:
-                if not placed:
-                    return True
-                context, passage = [s.hit.passage.lead_in or "", s.hit.passage.text], s.hit.passage
-                while sum(map(len, context)) < PLACE_CONTEXT_CHARS and (passage := self.preceding(passage)) is not None:
-                    context.append(passage.text)  # the quote a fragment goes on from; the turn it replies to
-                    if passage.speaker != s.hit.passage.speaker:
-                        break
-                said = set(terms(" ".join(context)))  # ("Afghans" in "Afghanistan", "India" in "Indian")
-                rarest = min(placed, key=lambda t: (self.df.get(t, 0), t))  # "Panjshir", not "the Taliban"
-                return rarest in said or (len(rarest) >= 5 and any(w.startswith(rarest) for w in said))
-
-            # "When was the Herald interview published?": a date in the Herald, or one that names it
-            named_sources = sources_named(question, self.publications)
-            named_words = {w for source in named_sources for w in self.publications[source]}
-
-            def holds_figure(s: Scored) -> bool:
-                text = s.sentence
-                if not names_place(s):
-                    return False
-                if named_sources and s.hit.passage.source not in named_sources and not named_words & set(re.findall(r"\w+", text.lower())):
-                    return False
-                # (a top-ranked passage may answer "when was X elected" without naming X again,
-                # if it or the turn it replies to speaks of anything asked, and it ranks so on its
-                # own words, not as a reply; a unit asked for must come with the thing it measures)
-                prior = previous(s)
-                on_topic = (covers(s) >= 0.2 or (not unit and s.hit.rank <= 2 and s.hit.beside is None
-                                                 and (topic or qt).coverage(s.hit.passage.text) + replied_to(s) > 0)
-                            or (prior is not None and covers(prior) >= FIGURE_CONTEXT_COVERAGE)
-                            or (prior is None and replied_to(s) >= FIGURE_CONTEXT_COVERAGE))
-                if wants_date:
-                    told = bool(_TOLD_TIME.search(text)) and not _DATE_NAMED.search(question)
-                    return (bool(_DATE.search(text)) or told) and on_topic
-                if wants_age:  # "X, 52, ...", "the 52-year-old": an age, of the person asked about
-                    if _OWN_AGE.search(text) and (not asked_about or s.hit.passage.speaker in asked_about):
-                        return True  # "I'm 25", in the words of the person asked about
-                    if not AGE.search(text):
-                        return False
-                    if not asked_about:
-                        return on_topic
-                    # of the person asked about: named in it, or just before it where it names no one
-                    # else ("36-year-old Khalid Amiri" is no answer to "how old is Massoud")
-                    if any(self.names.mentions(text, p) for p in asked_about):
-                        return True
-                    return (prior is not None and any(self.names.mentions(prior.sentence, p) for p in asked_about)
-                            and not set(people_in(text, self.names, self.speakers)) - set(asked_about))
-                if wants_span:  # (a number of people killed is no span of time)
-                    return bool(_SPAN.search(text) or _DATE.search(text)) and on_topic
-                if not (_NUMBER.search(text) or _NUMBER_WORD.search(text)):
-                    return False
-                if unit and not re.search(unit.group("unit")[:5], text, re.IGNORECASE):
-                    return False
-                if counted and not counts(text, counted):
-                    return False  # "how many volunteers": a number of something else is no answer
-                return on_topic
-
-            figured = [s for s in scored if holds_figure(s)]
-            if wants_date and not _DATE_NAMED.search(question) and scored:  # then a time told just before the best sentence
-                lead_up = self._lead_up(scored[0].hit.passage)
-                figured += [s for s in scored if s.hit.passage.id in lead_up and s not in figured
-                            and _TOLD_TIME.search(s.sentence) and s.hit.passage.role != "interviewer"]  # (a host's "in five years" is no date)
-            if not figured and wants_date:
-                return [], "no passage gives a date" if _DATE_NAMED.search(question) else "no passage says when", None
-            if not figured and wants_span:
-                return [], "no passage says how long", None
-            if not figured and wants_age:
-                return [], f"no passage gives {_possessive(asked_about[0]) if asked_about else 'the'} age", None
-            if not figured:
-                measure = _MEASURE.search(question)
-                amount = "the amount of" if re.search(r"\bhow much\b", question, re.IGNORECASE) else "the number of"
-                what = (f"a figure {unit.group(0)}" if unit else measure.group(0) if measure
-                        else f"{amount} {' '.join(counted)}" if counted else "the figure asked for")
-                return [], f"no passage gives {what}", None
-            if wants_span:  # "twelve years" says how long; "between 2014 and 2019" only when
-                figured = sorted(figured, key=lambda s: (_SPAN.search(s.sentence) is None, -round(covers(s), 1)))
-            scored = figured + [s for s in scored if s not in figured]
-            holding = {id(s) for s in figured}
+            scored, missing, holding = self._figures(question, scored, qt, unit)
+            if missing:
+                return [], missing, None
         name_of = _NAME_OF.search(question)
         if name_of and (missing := self._unnamed(name_of.group("what"), scored)):
             return [], missing, None
@@ -949,6 +834,131 @@ class ExtractiveAnswerer:
             naming_a_place = [s for s in scored if s.score >= PLACE_BAR * scored[0].score
                               and any(m.casefold() not in in_question for m in _PLACE.findall(s.sentence))]
             scored = naming_a_place + [s for s in scored if s not in naming_a_place]
+        return scored, None, holding
+
+    def _figures(self, question: str, scored: list[Scored], qt: QuestionTerms, unit: re.Match | None
+                 ) -> tuple[list[Scored], str | None, set[int] | None]:
+        """A figure question ("how many", "how much", "what date", "how long", "how old", "the
+        population of"): the sentences that hold the figure asked for, first, with their ids
+        (every quote must hold it), or why none does."""
+        wants_date = bool(_DATE_QUESTION.search(question))
+        wants_age = bool(AGE_QUESTION.search(question))
+        wants_span = bool(_HOW_LONG.search(question))  # a span of time: "half a century", "for decades"
+        asked_about = people_in(question, self.names, self.speakers)
+        counted = counted_words(question)
+
+        # the topic without the unit: "a grant worth millions of dollars" is not the price of a boat
+        # (and without "how long": "How long have you kept it?" is not about a storm's length)
+        measured = _HOW_LONG.sub(" ", question.replace(unit.group(0), " ") if unit else question)
+        topic = QuestionTerms(measured, self.df, self.n_docs, self.speaker_words, self.source_words) if unit or wants_span else None
+
+        # the sentence before, in the same passage: in "Mara Olsen kept the light for forty
+        # years. The old keeper retired in March 1998." the date is Olsen's
+        before = {(id(s.hit), s.end): s for s in scored}
+
+        def previous(s: Scored) -> Scored | None:
+            end = len(s.hit.passage.text[: s.start].rstrip())
+            return before.get((id(s.hit), end))
+
+        def covers(s: Scored) -> float:
+            return topic.coverage(s.sentence) if topic else s.overlap
+
+        def replied_to(s: Scored) -> float:
+            """How much of the question the turn before holds, where the sentence opens a
+            reply to it ("Are you seeing Pete?" - "Yeah, tonight.")"""
+            turn = self.preceding(s.hit.passage)
+            if turn is None or turn.speaker == s.hit.passage.speaker:
+                return 0.0
+            return (topic or qt).coverage(turn.text)
+
+        # the names the question gives the thing ("lose Helmand"), not its people or sources:
+        # a figure about it comes from a passage that names the rarest of them, or goes on
+        # from (or replies to) one that does
+        # (a run of capitalised words naming a person or a publication, "the International
+        # Correspondent", is left out whole)
+        placed = set()
+        for run in re.findall(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*", question.strip()):
+            words = set(terms(run))
+            if not words & (self.speaker_words | self.source_words):
+                placed |= {t for t in words if self.df.get(t)}
+
+        def names_place(s: Scored) -> bool:
+            if not placed:
+                return True
+            context, passage = [s.hit.passage.lead_in or "", s.hit.passage.text], s.hit.passage
+            while sum(map(len, context)) < PLACE_CONTEXT_CHARS and (passage := self.preceding(passage)) is not None:
+                context.append(passage.text)  # the quote a fragment goes on from; the turn it replies to
+                if passage.speaker != s.hit.passage.speaker:
+                    break
+            said = set(terms(" ".join(context)))  # ("Afghans" in "Afghanistan", "India" in "Indian")
+            rarest = min(placed, key=lambda t: (self.df.get(t, 0), t))  # "Panjshir", not "the Taliban"
+            return rarest in said or (len(rarest) >= 5 and any(w.startswith(rarest) for w in said))
+
+        # "When was the Herald interview published?": a date in the Herald, or one that names it
+        named_sources = sources_named(question, self.publications)
+        named_words = {w for source in named_sources for w in self.publications[source]}
+
+        def holds_figure(s: Scored) -> bool:
+            text = s.sentence
+            if not names_place(s):
+                return False
+            if named_sources and s.hit.passage.source not in named_sources and not named_words & set(re.findall(r"\w+", text.lower())):
+                return False
+            # (a top-ranked passage may answer "when was X elected" without naming X again,
+            # if it or the turn it replies to speaks of anything asked, and it ranks so on its
+            # own words, not as a reply; a unit asked for must come with the thing it measures)
+            prior = previous(s)
+            on_topic = (covers(s) >= 0.2 or (not unit and s.hit.rank <= 2 and s.hit.beside is None
+                                             and (topic or qt).coverage(s.hit.passage.text) + replied_to(s) > 0)
+                        or (prior is not None and covers(prior) >= FIGURE_CONTEXT_COVERAGE)
+                        or (prior is None and replied_to(s) >= FIGURE_CONTEXT_COVERAGE))
+            if wants_date:
+                told = bool(_TOLD_TIME.search(text)) and not _DATE_NAMED.search(question)
+                return (bool(_DATE.search(text)) or told) and on_topic
+            if wants_age:  # "X, 52, ...", "the 52-year-old": an age, of the person asked about
+                if _OWN_AGE.search(text) and (not asked_about or s.hit.passage.speaker in asked_about):
+                    return True  # "I'm 25", in the words of the person asked about
+                if not AGE.search(text):
+                    return False
+                if not asked_about:
+                    return on_topic
+                # of the person asked about: named in it, or just before it where it names no one
+                # else ("36-year-old Khalid Amiri" is no answer to "how old is Massoud")
+                if any(self.names.mentions(text, p) for p in asked_about):
+                    return True
+                return (prior is not None and any(self.names.mentions(prior.sentence, p) for p in asked_about)
+                        and not set(people_in(text, self.names, self.speakers)) - set(asked_about))
+            if wants_span:  # (a number of people killed is no span of time)
+                return bool(_SPAN.search(text) or _DATE.search(text)) and on_topic
+            if not (_NUMBER.search(text) or _NUMBER_WORD.search(text)):
+                return False
+            if unit and not re.search(unit.group("unit")[:5], text, re.IGNORECASE):
+                return False
+            if counted and not counts(text, counted):
+                return False  # "how many volunteers": a number of something else is no answer
+            return on_topic
+
+        figured = [s for s in scored if holds_figure(s)]
+        if wants_date and not _DATE_NAMED.search(question) and scored:  # then a time told just before the best sentence
+            lead_up = self._lead_up(scored[0].hit.passage)
+            figured += [s for s in scored if s.hit.passage.id in lead_up and s not in figured
+                        and _TOLD_TIME.search(s.sentence) and s.hit.passage.role != "interviewer"]  # (a host's "in five years" is no date)
+        if not figured and wants_date:
+            return [], "no passage gives a date" if _DATE_NAMED.search(question) else "no passage says when", None
+        if not figured and wants_span:
+            return [], "no passage says how long", None
+        if not figured and wants_age:
+            return [], f"no passage gives {_possessive(asked_about[0]) if asked_about else 'the'} age", None
+        if not figured:
+            measure = _MEASURE.search(question)
+            amount = "the amount of" if re.search(r"\bhow much\b", question, re.IGNORECASE) else "the number of"
+            what = (f"a figure {unit.group(0)}" if unit else measure.group(0) if measure
+                    else f"{amount} {' '.join(counted)}" if counted else "the figure asked for")
+            return [], f"no passage gives {what}", None
+        if wants_span:  # "twelve years" says how long; "between 2014 and 2019" only when
+            figured = sorted(figured, key=lambda s: (_SPAN.search(s.sentence) is None, -round(covers(s), 1)))
+        scored = figured + [s for s in scored if s not in figured]
+        holding = {id(s) for s in figured}
         return scored, None, holding
 
     def _topic_missing(self, topic: str, scored: list[Scored]) -> str | None:
