@@ -33,7 +33,7 @@ from .metadata import Metadata
 from .query import AGE, AGE_QUESTION, ASKED, described, enumerated, guests_asked, is_fragment, numbered_items, ordinal_asked, people_in, reacting, roster_asked, sources_named, speaker_by_name, speakers_carrying, summary_asked, who_asks
 from .records import NARRATOR, Answer, Citation, Hit, Passage
 from .roles import Roles
-from .speakers import SpeakerNames, name_key
+from .speakers import GREETINGS, SpeakerNames, name_key
 from .terms import STOPWORDS, lemma_stem, lemma_terms, stem, terms
 
 # Text in a transcript that speaks to a machine, not to a person (prompt injection).
@@ -238,8 +238,8 @@ _RELATION = re.compile(r"^\W*(?i:what|which|who)(?i:['’]s|\s+is|\s+was|\s+are|
 # "What is the name of Okafor's boat?": what is to be named
 _NAME_OF = re.compile(r"\bnames?\s+of\s+(?P<what>[^?.!,;:]+?)\s*[?.!]?\s*$", re.IGNORECASE)
 _ASKS_WHERE = re.compile(r"^\W*where\b", re.IGNORECASE)
-_PLACE = re.compile(r"\b(?:in|to|at|from|near|into|across|towards?|outside|inside)\s+(?:the\s+)?([A-Z][\w’'-]+)")
-_PLACED = frozenset("in at near from to into across".split())  # a name after these is a place
+_PLACED = frozenset("in to at from near into across toward towards outside inside".split())  # a name after these is a place
+_PLACE = re.compile(rf"\b(?:{'|'.join(sorted(_PLACED))})\s+(?:the\s+)?([A-Z][\w’'-]+)")
 _FOCUS = re.compile(r"\b(?:which|what is the|what's the|what was the|what are the)\s+(\w{4,})", re.IGNORECASE)
 # "Which provinces ...?" asks for them by name; "in different provinces" names none, unless
 # a list follows ("several provinces, such as North and South", "provinces: A, B")
@@ -548,7 +548,8 @@ class ExtractiveAnswerer:
         named = set(sources_named(query, self.publications))
         people = [h for h in hits if h.passage.speaker != NARRATOR]
         interviewed = [h for h in people if self.speaker_roles.get(h.passage.speaker, {}).get(h.passage.source) == "interviewee"]
-        if guests_asked(query, self.publications) and interviewed:  # "Who is the guest?": those interviewed, as introduced
+        guests = guests_asked(query, self.publications) and bool(interviewed)
+        if guests:  # "Who is the guest?": those interviewed, as introduced
             people = interviewed
         if not people:
             where = " or ".join(sorted({self.metadata.source(s).publication or s for s in named})) or "them"
@@ -559,7 +560,7 @@ class ExtractiveAnswerer:
             p = h.passage
             first = min((s for s in scored if s.hit is h), key=lambda s: s.start)
             # where someone else says who they are ("My guest today is Dr. Tomas Berg, a ..."), that
-            introduced = next((s for s in scored if people is interviewed and s.hit.passage.speaker != p.speaker
+            introduced = next((s for s in scored if guests and s.hit.passage.speaker != p.speaker
                                and s.hit.passage.source == p.source and self.names.introduces(s.sentence, p.speaker)), None)
             quoted = introduced or first
             meta = self.metadata.source(p.source)
@@ -577,7 +578,7 @@ class ExtractiveAnswerer:
         everyone = {s for s, roles in self.speaker_roles.items() if not named or named & set(roles)}
         count = f"{len(people)} people" if len(people) >= len(everyone) else f"{len(people)} of the {len(everyone)} people"
         where = " and ".join(sorted({self.metadata.source(s).publication or s for s in named})) or "these transcripts"
-        lead = (f"Interviewed in {where}:" if people is interviewed else
+        lead = (f"Interviewed in {where}:" if guests else
                 f"{count} speak in {where}; here they are, those who say most first, each with their first words:")
         return Answer(question, f"{lead} " + " ".join(parts), False, tuple(citations), tuple(hits), self.name, query,
                       max(confidence, people[0].score))
@@ -773,12 +774,11 @@ class ExtractiveAnswerer:
         if describes and not any(s.hit.passage.speaker == describes or self.names.mentions(s.hit.passage.text, describes) for s in scored):
             return [], f"they never mention {describes}", None
         said_by = _SAID_BY.search(question)
-        if said_by and not self._speaker_named(said_by.group("who") or said_by.group("who2")) and sources_named(
-                said_by.group(0), self.publications):
+        who = (said_by.group("who") or said_by.group("who2")) if said_by else ""
+        person = self._speaker_named(who) if said_by else None
+        if said_by and person is None and sources_named(said_by.group(0), self.publications):
             said_by = None  # "according to NG": a publication, not a person
         if said_by:
-            who = said_by.group("who") or said_by.group("who2")
-            person = self._speaker_named(who)
             if person is None:
                 # a name several speakers carry ("Dana": Dana Okafor, Dana Lee): the one
                 # whose words the search found, best first
@@ -882,8 +882,10 @@ class ExtractiveAnswerer:
             if not words & (self.speaker_words | self.source_words):
                 placed |= {t for t in words if self.df.get(t)}
 
+        rarest = min(placed, key=lambda t: (self.df.get(t, 0), t)) if placed else ""  # "Panjshir", not "the Taliban"
+
         def names_place(s: Scored) -> bool:
-            if not placed:
+            if not rarest:
                 return True
             context, passage = [s.hit.passage.lead_in or "", s.hit.passage.text], s.hit.passage
             while sum(map(len, context)) < PLACE_CONTEXT_CHARS and (passage := self.preceding(passage)) is not None:
@@ -891,7 +893,6 @@ class ExtractiveAnswerer:
                 if passage.speaker != s.hit.passage.speaker:
                     break
             said = set(terms(" ".join(context)))  # ("Afghans" in "Afghanistan", "India" in "Indian")
-            rarest = min(placed, key=lambda t: (self.df.get(t, 0), t))  # "Panjshir", not "the Taliban"
             return rarest in said or (len(rarest) >= 5 and any(w.startswith(rarest) for w in said))
 
         # "When was the Herald interview published?": a date in the Herald, or one that names it
@@ -1138,10 +1139,10 @@ class ExtractiveAnswerer:
 
 # how a speaker's part in a source is told
 _PARTS = {"interviewee": "interviewed in", "interviewer": "asks the questions in", "quoted": "quoted in", "speaker": "speaks in"}
-_PLAYS = {"interviewee": "is interviewed in", "interviewer": "asks the questions in", "quoted": "is quoted in", "speaker": "speaks in"}
+_PLAYS = {role: f"is {part}" if role in ("interviewee", "quoted") else part for role, part in _PARTS.items()}  # as a sentence
 # someone addressed, not spoken of: "Thank you, Dana.", "Dana, welcome."
 _VOCATIVE = re.compile(r",\s*[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?\s*[.!?]*\s*$|^\s*[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?\s*,"
-                       r"(?=\s*(?i:thank|thanks|welcome|good|great|hello|hi|nice)\b)")  # (not "Khalid Amiri, 35, is ...")
+                       rf"(?=\s*(?i:{'|'.join(sorted((GREETINGS - {'well'}) | {'good', 'great', 'nice'}))})\b)")  # (not "Khalid Amiri, 35, is ...")
 
 
 def _staged(p: Passage, start: int, end: int) -> bool:

@@ -124,6 +124,12 @@ class SpeakerNames:
         """Does `text` name `person`: by any of their names, or by a first name or surname
         no one else in the metadata has ("Okafor" for Dana Okafor, not "Lee" when there
         are two)."""
+        said = f" {name_key(text)} "
+        return any(f" {p} " in said for p in self._names_of(person))
+
+    def _names_of(self, person: str) -> set[str]:
+        """The names `mentions` looks for (name keys): every alias, and a first name or surname
+        no one else carries."""
         phrases = self._phrases.get(person)
         if phrases is None:
             key = name_key(person)
@@ -135,15 +141,14 @@ class SpeakerNames:
                 phrases.add(words[-1])  # someone the metadata doesn't know: by surname, unless it is part of a known name
             phrases.discard("")
             self._phrases[person] = phrases
-        said = f" {name_key(text)} "
-        return any(f" {p} " in said for p in phrases)
+        return phrases
 
     def introduces(self, text: str, person: str) -> bool:
         """Does `text` say who `person` is where it names them: "Dana Okafor, who chairs ...",
         "Okafor, the harbour master", "Okafor, 52,", "Okafor is a ..."?"""
         if not self.mentions(text, person):
             return False
-        names = "|".join(re.escape(p).replace(r"\ ", r"[\s.’'-]+") for p in sorted(self._phrases[person], key=len, reverse=True))
+        names = "|".join(re.escape(p).replace(r"\ ", r"[\s.’'-]+") for p in sorted(self._names_of(person), key=len, reverse=True))
         return re.search(rf"\b(?:{names})\b(?:\s*,\s*(?:who|the|a|an|\d{{1,3}}\s*,)|\s+(?:is|was)\s+(?:a|an|the)\b)",
                          text, re.IGNORECASE) is not None
 
