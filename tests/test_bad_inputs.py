@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -153,3 +156,90 @@ def test_a_malformed_setting_is_one_clear_line(name, value, tmp_path):
     assert done.returncode == 2
     assert name.removeprefix("RAG_").lower().split("_")[0] in done.stderr.lower()
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+# --- issue 31: each user mistake is one clear line and exit 2 ----------------------------------
+def _one_line_exit_2(done: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert done.returncode == 2, (done.returncode, done.stderr[-2000:])
+    assert "Traceback" not in done.stderr
+    lines = [line for line in done.stderr.strip().splitlines() if line.startswith("error:")]
+    assert len(lines) == 1, done.stderr
+    for fragment in fragments:
+        assert fragment.lower() in lines[0].lower(), (fragment, lines[0])
+
+
+@pytest.mark.parametrize(("name", "value", "fragment"), [
+    ("RAG_PASSAGE_CHARS", "0", "range"), ("RAG_PASSAGE_CHARS", "-5", "range"), ("RAG_MAX_FILE_MB", "nan", "finite"),
+    ("RAG_MAX_FILE_MB", "inf", "finite"), ("RAG_MAX_FILE_MB", "0", "range"), ("RAG_ABSTAIN_THRESHOLD", "-inf", "finite"),
+    ("RAG_MAX_K", "0", "range"), ("RAG_EMBEDDING_BATCH_SIZE", "0", "range"),
+])
+def test_an_impossible_setting_is_one_clear_line(name, value, fragment, tmp_path):
+    env = {**os.environ, name: value, "RAG_CACHE_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "rag", "passages", "--jsonl"], capture_output=True, text=True, env=env,
+                          timeout=120)
+    _one_line_exit_2(done, name, fragment)
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "-1", "http"])
+def test_serve_on_an_impossible_port_is_one_clear_line(port, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "rag", "serve", "--corpus", str(tmp_path), "--port", port],
+                          capture_output=True, text=True, timeout=120)
+    _one_line_exit_2(done, "port")
+
+
+def test_serve_on_a_port_in_use_is_one_clear_line_before_anything_loads(tmp_path):
+    import socket
+
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        t0 = time.monotonic()
+        done = subprocess.run([sys.executable, "-m", "rag", "serve", "--corpus", str(tmp_path), "--port", str(port)],
+                              capture_output=True, text=True, timeout=120, env={**os.environ, "RAG_CACHE_DIR": str(tmp_path / "c")})
+    _one_line_exit_2(done, "in use", str(port))
+    assert time.monotonic() - t0 < 60 and not (tmp_path / "c").exists()  # refused before the index was built
+
+
+def _without_root_powers() -> list[str]:
+    """A command prefix that runs a child without root's power to read any folder (root reads
+    a folder whatever its mode): setpriv dropping every capability, where it exists."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: cannot make a folder unreadable")
+    return [setpriv, "--bounding-set=-all", "--inh-caps=-all"]
+
+
+def test_an_unreadable_corpus_folder_is_one_clear_line_naming_it(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(GOOD, encoding="utf-8")
+    corpus.chmod(0)
+    try:
+        env = {**os.environ, "RAG_CACHE_DIR": str(tmp_path / "cache")}
+        for command in (["passages", "--jsonl"], ["ask", "who grows tomatoes?"], ["index"]):
+            done = subprocess.run([*_without_root_powers(), sys.executable, "-m", "rag", *command, "--corpus", str(corpus)],
+                                  capture_output=True, text=True, timeout=300, env=env)
+            _one_line_exit_2(done, "corpus folder", str(corpus))
+            assert "cache" not in done.stderr.lower()  # the corpus is to blame, not the index folder
+    finally:
+        corpus.chmod(0o755)
+
+
+def test_a_nine_megabyte_line_without_punctuation_becomes_short_verbatim_passages(tmp_path):
+    from rag.chunking import HARD_MAX_FACTOR
+    from rag.config import Config
+
+    words = " ".join(f"word{i % 997}" for i in range(200_000))  # ~1.6 MB, one line, no sentence end
+    (tmp_path / "ramble.txt").write_text(f"Ann: {words}\nBob: ok then\nAnn: {words[:5000]}\nBob: fine\n", encoding="utf-8")
+    config = Config.from_env()
+    corpus = load_corpus(tmp_path, config)
+    text = corpus.documents[0].text
+    limit = HARD_MAX_FACTOR * config.passage_chars
+    assert all(len(p.text) <= limit and text[p.start : p.end] == p.text for p in corpus.passages)
+    ann = [p for p in corpus.passages if p.speaker == "Ann"]
+    assert len(ann) > len(words) // limit
+    assert all(not p.text[0].isspace() and not p.text[-1].isspace() for p in ann)

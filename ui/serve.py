@@ -12,9 +12,11 @@ is served and receives uploads. A later start keeps the library as it is, upload
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
 import os
 import shutil
+import socket
 import sys
 import uuid
 from dataclasses import replace
@@ -75,6 +77,8 @@ def start(config: Config, host: str = "127.0.0.1", port: int | None = 7860, shar
 
     from .app import build_app, launch
 
+    if port:  # before the index loads (a minute): a port in use is said at once
+        check_port(host, port)
     config = serving_config(config)
     print(f"serving {config.corpus}", file=sys.stderr)
     pipeline = get_pipeline(config=config, log=log_to_stderr)  # one per process, shared by every session
@@ -82,8 +86,35 @@ def start(config: Config, host: str = "127.0.0.1", port: int | None = 7860, shar
     if not is_loopback(host):
         print(f"listening on {host}: anyone who can reach this machine can ask questions and add transcripts",
               file=sys.stderr)
-    return launch(build_app(pipeline), host=host, port=port, share=share, max_file_mb=config.max_file_mb,
-                  **launch_kwargs)
+    try:
+        return launch(build_app(pipeline), host=host, port=port, share=share, max_file_mb=config.max_file_mb,
+                      **launch_kwargs)
+    except OSError as e:  # taken meanwhile, or Gradio's "Cannot find empty port"
+        from rag.errors import UserError
+
+        raise UserError(f"cannot listen on {host}:{port} ({e.strerror or e}); pick another port with --port") from None
+
+
+def check_port(host: str, port: int) -> None:
+    """UserError, in one line, unless host:port can be listened on now."""
+    from rag.errors import UserError
+
+    if not 1 <= int(port) <= 65535:
+        raise UserError(f"--port {port} is not a port number (1-65535)")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as e:
+        raise UserError(f"--host {host!r} is not an address of this machine ({e})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will: TIME_WAIT is no conflict
+        try:
+            s.bind(address)
+        except OSError as e:
+            if e.errno == errno.EADDRINUSE:
+                raise UserError(f"port {port} on {host} is already in use (another rag serve?); "
+                                "stop it or pick another port with --port") from None
+            raise UserError(f"cannot listen on {host}:{port} ({e.strerror or e})") from None
 
 
 def cmd_serve(args: argparse.Namespace, config: Config) -> int:
@@ -96,10 +127,14 @@ def space_main() -> None:
     is set there), loopback otherwise; the port from PORT, else 7860."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     host = "0.0.0.0" if os.environ.get("SPACE_ID") else os.environ.get("RAG_HOST", "127.0.0.1")
-    port = int(os.environ.get("PORT") or os.environ.get("GRADIO_SERVER_PORT") or 7860)
     from rag.errors import UserError
 
     try:
+        raw = os.environ.get("PORT") or os.environ.get("GRADIO_SERVER_PORT") or "7860"
+        try:
+            port = int(raw)
+        except ValueError:
+            raise UserError(f"PORT={raw!r} is not a port number") from None
         start(Config.from_env(), host=host, port=port)
     except UserError as e:  # a bad RAG_* setting or corpus: one line in the Space's log
         sys.exit(f"error: {e}")
