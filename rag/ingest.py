@@ -1,9 +1,11 @@
 """Ingestion: a folder of transcripts -> speaker-attributed `Passage` records.
 
     read_documents(folder)     files -> Documents (and BadFiles, each with its reason)
-    parse_document(doc, ...)   Document -> Segments, by format (text, WebVTT, SRT, JSON)
+    parse_document(doc, ...)   Document -> Segments, by format (text, WebVTT, SRT, JSON, CSV/TSV;
+                               .docx and .pdf are read as the text extracted from them)
     to_passages(doc, ...)      Segments -> Passages: canonical speakers, sentence-bounded
-                               chunks, the question an answer replies to as context
+                               chunks, the question an answer replies to as context; in timed
+                               formats a speaker's consecutive cues joined (formats/timed.py)
     load_corpus(folder)        all of the above
 
 Every bad file is reported by name with its reason and the others are still ingested.
@@ -13,7 +15,9 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import logging
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -21,29 +25,43 @@ from pathlib import Path
 from .chunking import ends_sentence, pack, sentence_spans
 from .config import Config
 from .errors import FormatError, UserError
+from .formats.documents import docx_text, html_text, pdf_text
 from .formats.segments_json import parse_json_segments
 from .formats.stamps import STAMP
 from .formats.subtitles import BOM, parse_srt, parse_vtt
+from .formats.tables import parse_table
 from .formats.text import parse_text
+from .formats.timed import TIMED, join_cues, name_voices, words_text
 from .metadata import METADATA_FILE, Metadata, load_metadata
 from .records import NARRATOR, BadFile, Corpus, Document, Passage, Segment
 from .speakers import SpeakerNames, answering_apart
 
 TEXT_EXTENSIONS = (".txt", ".md", ".text")
-SUPPORTED = (*TEXT_EXTENSIONS, ".vtt", ".srt", ".json")
+EXTRACTED = (".docx", ".pdf")  # read as the text extracted from them
+HTML = (".html", ".htm")  # read as the text a browser shows
+SUPPORTED = (*TEXT_EXTENSIONS, ".vtt", ".srt", ".json", ".csv", ".tsv", *HTML, *EXTRACTED)
+log = logging.getLogger("rag.ingest")
+_MAX_NOTES = 3  # repairs named per file; the rest counted
 
 
 def read_document(path: Path, source: str, metadata: Metadata, max_bytes: int) -> Document:
     """Read and decode one file, or raise FormatError saying why it cannot be used."""
-    if path.suffix.lower() not in SUPPORTED:
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
         raise FormatError(f"unsupported file type {path.suffix or '(none)'!r}; supported: {', '.join(SUPPORTED)}")
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise FormatError(f"too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)")
+            raise FormatError(f"too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB, "
+                              "RAG_MAX_FILE_MB raises it)")
         data = path.read_bytes()
     except OSError as e:
         raise FormatError(f"cannot be read ({e.strerror or e})") from None
+    if suffix in EXTRACTED:
+        if not data.strip():
+            raise FormatError("empty file")
+        text, pages = (docx_text(data), ()) if suffix == ".docx" else pdf_text(data)
+        return Document(source, text, metadata.source(source), hashlib.sha256(data).hexdigest(), pages)
     if (wide := _wide_encoding(data)) is not None:
         raise FormatError(f"{wide} text, not UTF-8; re-save it as UTF-8")
     if b"\x00" in data[:8192]:
@@ -55,6 +73,8 @@ def read_document(path: Path, source: str, metadata: Metadata, max_bytes: int) -
         raise FormatError(f"not UTF-8 (byte 0x{data[e.start]:02x} on line {line}); re-save it as UTF-8") from None
     if not text.strip():
         raise FormatError("empty file")
+    if suffix in HTML:
+        text = html_text(text)
     return Document(source, text, metadata.source(source), hashlib.sha256(data).hexdigest())
 
 
@@ -88,14 +108,19 @@ def read_documents(folder: Path, config: Config) -> tuple[list[Document], list[B
     return documents, bad, metadata
 
 
-def parse_document(doc: Document, names: SpeakerNames) -> list[Segment]:
+def parse_document(doc: Document, names: SpeakerNames, notes: list[str] | None = None) -> list[Segment]:
+    """The document's segments; repairs made on the way (a NaN time, an inverted cue) are
+    appended to `notes`."""
     suffix = Path(doc.source).suffix.lower()
+    notes = [] if notes is None else notes
     if suffix == ".vtt":
-        return parse_vtt(doc.text)
+        return parse_vtt(doc.text, notes)
     if suffix == ".srt":
-        return parse_srt(doc.text)
+        return parse_srt(doc.text, notes)
     if suffix == ".json":
-        return parse_json_segments(doc.text)
+        return parse_json_segments(doc.text, notes)
+    if suffix in (".csv", ".tsv"):
+        return parse_table(doc.text, "\t" if suffix == ".tsv" else ",", notes)
     # a byte-order mark (Notepad's UTF-8) read as a space, so that the first line's label is
     # seen and every offset still counts the file's own characters
     text = " " + doc.text[1:] if doc.text.startswith(BOM) else doc.text
@@ -133,9 +158,14 @@ def document_title(doc: Document, segments: Sequence[Segment] = ()) -> str:
 
 
 def to_passages(doc: Document, segments: list[Segment], names: SpeakerNames, max_chars: int) -> list[Passage]:
-    names = names.for_document(doc.text)
+    suffix = Path(doc.source).suffix.lower()
+    read = TIMED.get(suffix)
+    if read is not None:
+        segments = name_voices(doc.text, segments, read)
+        names = names.for_document(words_text(doc.text, segments, read))
+    else:
+        names = names.for_document(doc.text)
     title = document_title(doc, segments)
-    passages: list[Passage] = []
     question, question_turn = "", None
     local = dict(doc.meta.speakers)
     interviewers = {names.canonical(n) for n in doc.meta.interviewers}
@@ -146,32 +176,42 @@ def to_passages(doc: Document, segments: list[Segment], names: SpeakerNames, max
         if seg.speaker:
             turns.setdefault(seg.turn, seg.speaker)
     speaker_of = answering_apart(list(turns.values()), said, names, local)
+    who: list[tuple[Segment, str, str]] = []  # each segment (its role settled), speaker, question context
     for seg in segments:
         speaker = speaker_of[seg.speaker] if seg.speaker else NARRATOR
         if seg.role == "speaker" and speaker in interviewers | interviewees:
             seg = replace(seg, role="interviewer" if speaker in interviewers else "interviewee")
         if seg.role == "interviewer":
             # The whole question (all its paragraphs) is context for the answer after it.
-            question = f"{question} {doc.text[seg.start:seg.end]}".strip() if seg.turn == question_turn else doc.text[seg.start : seg.end]
+            asked = read(doc.text, seg.start, seg.end) if read else doc.text[seg.start : seg.end]
+            question = f"{question} {asked}".strip() if seg.turn == question_turn else asked
             question_turn = seg.turn
-        context = question if seg.role == "interviewee" else ""
-        for s, e in pack(doc.text, sentence_spans(doc.text, seg.start, seg.end), max_chars):
-            passages.append(
-                Passage(
-                    id=f"{doc.source}#{s}-{e}",
-                    source=doc.source,
-                    title=title,
-                    speaker=speaker,
-                    role=seg.role,
-                    text=doc.text[s:e],
-                    start=s,
-                    end=e,
-                    turn=seg.turn,
-                    question=context,
-                    t_start=seg.t_start,
-                    t_end=seg.t_end,
-                )
+        who.append((seg, speaker, question if seg.role == "interviewee" else ""))
+    if read is not None:
+        chunks = [(s, e, words, who[i], who[j][0]) for s, e, words, i, j in join_cues(doc.text, [w[0] for w in who], read, max_chars)]
+    else:
+        chunks = [(s, e, doc.text[s:e], w, w[0]) for w in who
+                  for s, e in pack(doc.text, sentence_spans(doc.text, w[0].start, w[0].end), max_chars)]
+    passages: list[Passage] = []
+    for s, e, words, (seg, speaker, context), last in chunks:
+        times = [t for t in (seg.t_start, last.t_start, seg.t_end, last.t_end) if t is not None]
+        passages.append(
+            Passage(
+                id=f"{doc.source}#{s}-{e}",
+                source=doc.source,
+                title=title,
+                speaker=speaker,
+                role=seg.role,
+                text=words,
+                start=s,
+                end=e,
+                turn=seg.turn,
+                question=context,
+                t_start=min(times) if times else None,
+                t_end=max(times) if times else None,
+                page=bisect_right(doc.pages, s) + 1 if suffix == ".pdf" else None,
             )
+        )
     return with_lead_ins(passages, doc.text)
 
 
@@ -210,7 +250,13 @@ def with_lead_ins(passages: list[Passage], text: str = "") -> list[Passage]:
 
 
 def ingest_document(doc: Document, names: SpeakerNames, config: Config) -> list[Passage]:
-    return to_passages(doc, parse_document(doc, names), names, config.passage_chars)
+    notes: list[str] = []
+    passages = to_passages(doc, parse_document(doc, names, notes), names, config.passage_chars)
+    for note in notes[:_MAX_NOTES]:
+        log.warning("repaired %s: %s", doc.source, note)
+    if len(notes) > _MAX_NOTES:
+        log.warning("repaired %s: %d more", doc.source, len(notes) - _MAX_NOTES)
+    return passages
 
 
 def load_corpus(folder: Path | str | None = None, config: Config | None = None) -> Corpus:

@@ -42,6 +42,9 @@ class Document:
     text: str  # the file decoded as UTF-8, exactly; offsets index into this
     meta: SourceMeta
     sha256: str = ""
+    # .docx and .pdf: `text` is the text extracted from the file, and for a PDF `pages` holds
+    # where each page after the first begins in it
+    pages: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class Passage:
     t_start: float | None = None
     t_end: float | None = None
     lead_in: str = ""  # the writer's unfinished words that introduce a quote: "The first condition calls for"
+    page: int | None = None  # a PDF's page (from 1) where the passage begins
 
     @property
     def introduced(self) -> str:

@@ -217,6 +217,40 @@ class SpeakerNames:
         return max(counts, key=lambda name: (counts[name], len(name)))
 
 
+# A speaker saying who they are: "my name is Anita Chen", "Hello, this is Mingqiu Sun.",
+# "I'm Dana Okafor, and ...". "I'm"/"I am" needs a full name ("I'm Canadian" is no name);
+# "this is" counts only in a voice's opening words ("this is a problem" later is no one).
+_INTRO_NAME = r"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms|Miss)\.?\s+)?(?P<name>[A-Z][\w’'-]+(?:[ \t]+(?:[A-Z][\w’'-]+|(?:de|van|von|al|bin|da|del|di|le|la)\b)){0,3})"
+_SELF_INTRODUCTION = (
+    (re.compile(rf"\bmy\s+name(?:\s+is|[’']s)\s+{_INTRO_NAME}"), 1, None),
+    (re.compile(rf"\b(?:I[’']m|I\s+am)\s+{_INTRO_NAME}"), 2, None),
+    (re.compile(rf"\b(?:this\s+is|it[’']s)\s+{_INTRO_NAME}(?=\s*(?:[,.!]|and\b|from\b|here\b|with\b|$))"), 2, 80),
+)
+
+
+def self_introduction(words: str) -> str | None:
+    """The name a speaker gives themselves in their opening words, or None.
+
+    Example:
+        >>> self_introduction("Hello everyone, my name is Anita Chen and I work at ...")
+        'Anita Chen'
+        >>> self_introduction("Hi, this is Mingqiu Sun. Today ...")
+        'Mingqiu Sun'
+        >>> self_introduction("I'm Canadian, and this is my talk") is None
+        True
+    """
+    found = []
+    for pattern, least, within in _SELF_INTRODUCTION:
+        for m in pattern.finditer(words, 0, len(words) if within is None else min(len(words), within)):
+            parts = m["name"].split()
+            while parts and not SpeakerNames._name_word(parts[-1]):
+                parts.pop()
+            if len(parts) >= least and all(SpeakerNames._name_word(w) for w in parts[:1]):
+                found.append((m.start(), " ".join(parts)))
+                break
+    return min(found)[1] if found else None
+
+
 def answering_apart(labels: Sequence[str], speaker_of: Mapping[str, str], names: SpeakerNames,
                     local: Container[str] = ()) -> dict[str, str]:
     """Each turn label's speaker, `labels` in the order the turns come. A titled label read

@@ -261,7 +261,6 @@ def test_srt_without_cue_numbers_and_with_period_milliseconds():
 @pytest.mark.parametrize(
     "parse, text, message",
     [
-        (parse_vtt, "1\n00:00:01.000 --> 00:00:02.000\nHi\n", r"line 1: missing the 'WEBVTT' header"),
         (parse_vtt, "WEBVTTX\n\n00:01.000 --> 00:02.000\nHi\n", r"line 1: missing the 'WEBVTT' header"),
         (parse_vtt, "", r"missing the 'WEBVTT' header"),
         (
@@ -288,11 +287,6 @@ def test_srt_without_cue_numbers_and_with_period_milliseconds():
             "Dear diary,\nToday was long.\n",
             r"line 1: expected a cue timing line like '00:01:02,500 --> 00:01:05,000'",
         ),
-        (
-            parse_srt,
-            "1\n00:00:01,000 --> 00:00:02,000\nHi\n\nstray line\n",
-            r"line 5: expected a cue timing line",
-        ),
         (parse_srt, "\n\n", r"no cues with text"),
         (parse_srt, "1\n00:00:01,000 --> 00:00:02,000\n", r"no cues with text"),
         (
@@ -301,36 +295,16 @@ def test_srt_without_cue_numbers_and_with_period_milliseconds():
             r"invalid JSON at line 3, column 1",
         ),
         (parse_json_segments, "", r"invalid JSON at line 1, column 1"),
-        (parse_json_segments, '{"text": "hello"}', r"no 'segments' list"),
-        (parse_json_segments, '{"segments": {"text": "hello"}}', r"no 'segments' list"),
-        (parse_json_segments, '"just a string"', r"expected a JSON object with a 'segments' list.*got str"),
-        (
-            parse_json_segments,
-            '{"segments": [{"start": 0, "end": 1}]}',
-            r"segments\[0\]: expected an object with a string 'text'",
-        ),
-        (
-            parse_json_segments,
-            '[{"start": 0, "end": 1, "text": 5}]',
-            r"\[0\]: expected an object with a string 'text'",
-        ),
-        (parse_json_segments, "[1, 2]", r"\[0\]: expected an object"),
-        (
-            parse_json_segments,
-            (
-                '{"segments": [\n{"start": 0, "end": 1, "text": "a"},\n'
-                '{"start": "0:01", "end": 2, "text": "b"}]}'
-            ),
-            r"segments\[1\] \(line 3\): 'start' must be a number of seconds, got '0:01'",
-        ),
-        (
-            parse_json_segments,
-            '[{"start": 0, "end": true, "text": "a"}]',
-            r"\[0\] \(line 1\): 'end' must be a number",
-        ),
-        (parse_json_segments, '[{"start": 0, "text": "a"}]', r"'end' must be a number of seconds, got None"),
-        (parse_json_segments, '{"segments": []}', r"no cues with text"),
-        (parse_json_segments, '[{"start": 0, "end": 1, "text": "   "}]', r"no cues with text"),
+        (parse_json_segments, '[{"start": 0, "end": 1, "text": "   "}]', r"no list of turns|no cues with text"),
+        # JSON of no transcript shape: the message names the fields looked for
+        (parse_json_segments, '{"text": "hello"}', r"no list of turns in this JSON object: looked for .*speaker"),
+        (parse_json_segments, '{"segments": {"text": "hello"}}', r"no list of turns"),
+        (parse_json_segments, '"just a string"', r"no list of turns in this JSON str"),
+        (parse_json_segments, '{"segments": [{"start": 0, "end": 1}]}', r"no list of turns.*text \(text, message"),
+        (parse_json_segments, '[{"start": 0, "end": 1, "text": 5}]', r"no list of turns"),
+        (parse_json_segments, "[1, 2]", r"no list of turns in this JSON list"),
+        (parse_json_segments, '{"segments": []}', r"no list of turns"),
+        (parse_json_segments, "[" * 100_000 + "]" * 100_000, r"nested over 64 levels deep"),
     ],
 )
 def test_malformed_input_raises_format_error(parse, text, message):

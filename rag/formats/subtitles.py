@@ -35,9 +35,12 @@ _LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|\Z)")
 
 # 00:01:02.500 or 01:02.500 (hours optional, as WebVTT allows). Both formats accept
 # '.' or ',' before the milliseconds: hand-made files mix them up often enough.
-_TIME = r"(?:(\d+):)?(\d{2}):(\d{2})[.,](\d{3})"
-# Anything after the end time is a cue setting ("align:start") or SRT coordinates.
-_TIMING = re.compile(rf"[ \t]*{_TIME}[ \t]*-->[ \t]*{_TIME}(?:[ \t].*)?")
+# Hours may have one digit ("0:00:08.160") and the fraction fewer than three ("00:42.21"),
+# as real caption tools write them.
+_TIME = r"(?:(\d+):)?(\d{2}):(\d{2})[.,](\d{1,3})(?!\d)"
+# Anything after the end time is a cue setting ("align:start", a translated "行：15%") or SRT
+# coordinates.
+_TIMING = re.compile(rf"[ \t]*{_TIME}[ \t]*-->[ \t]*{_TIME}(?:\D.*)?")
 
 # A speaker label: 1-4 words of letters, digits, . ' ’ - _ before the first colon of a
 # cue's first line, followed by whitespace or the line's end. The word cap keeps out
@@ -70,48 +73,115 @@ class _Cue(NamedTuple):
     end: int  # end of its last text line
     t_start: float
     t_end: float
+    lines: tuple[_Line, ...] = ()
 
 
-def parse_vtt(text: str) -> list[Segment]:
-    """Segments of a WebVTT file: one per cue, or one per voice where a cue has several."""
+# A voice tag without a name (`<v ->`, `<v>`): the captioner marks a change of speaker
+# without saying who. Each one is a new voice, "Voice 1", "Voice 2", ..., until the words
+# name them (see ingest: a self-introduction).
+ANONYMOUS = frozenset({"", "-", "?", "--"})
+ANONYMOUS_VOICE = re.compile(r"Voice \d+")
+# A cue that only describes a sound or an action: "(upbeat music)", "[applause]", "♪ ♪".
+_SOUND = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\]|♪[^♪]*♪?)\s*")
+
+
+def parse_vtt(text: str, notes: list[str] | None = None) -> list[Segment]:
+    """Segments of a WebVTT file: one per cue, or one per voice where a cue has several.
+
+    A voice (`<v Name>` tag or `NAME:` prefix) goes on through the untagged cues after it,
+    until the next one; a cue that only describes a sound is nobody's. Rolling captions
+    (each cue repeating the last line of the one before) are read once. Repairs (a cue that
+    ends before it starts, a file without its header) are appended to `notes`.
+    """
+    notes = [] if notes is None else notes
     pos = 1 if text.startswith(BOM) else 0
     first = _LINE.match(text, pos)[1]
-    if not re.fullmatch(r"WEBVTT(?:[ \t].*)?", first):
+    blocks = _blocks(text, pos)
+    if re.fullmatch(r"WEBVTT(?:[ \t].*)?", first):
+        header, *blocks = blocks
+        # A cue written straight under the header, with no blank line between, still counts.
+        if any("-->" in text[ln.start : ln.end] for ln in header[1:]):
+            blocks.insert(0, header[1:])
+    elif blocks and any("-->" in text[ln.start : ln.end] for ln in blocks[0][:2]):
+        notes.append(f"line 1: no 'WEBVTT' header (found {first[:40]!r}); read as captions")
+    else:
         raise FormatError(f"line 1: missing the 'WEBVTT' header (found {first[:40]!r})")
-    header, *blocks = _blocks(text, pos)
-    # A cue written straight under the header, with no blank line between, still counts.
-    if any("-->" in text[ln.start : ln.end] for ln in header[1:]):
-        blocks.insert(0, header[1:])
     # Comments, style sheets and region definitions carry no spoken words.
     blocks = [b for b in blocks if not _NOT_A_CUE.match(text, b[0].start, b[0].end)]
 
     pieces: list[tuple[int, int, str | None, float, float]] = []
-    prefixed = False
-    for cue in _cues(text, blocks, VTT_EXAMPLE):
+    labelled, anonymous = False, 0
+    cues = _unroll(text, _cues(text, blocks, VTT_EXAMPLE, notes), notes)
+    # In a file with voice tags only they name speakers: "A: the timing ..." is a list item
+    voiced = any(_VOICE.search(text, cue.start, cue.end) for cue in cues)
+    for cue in cues:
         voices = _voices(text, cue)
-        if voices:
-            pieces += [(a, b, name, cue.t_start, cue.t_end) for a, b, name in voices]
+        if voiced:
+            labelled = True
+            for a, b, name in voices:
+                if name is None:
+                    anonymous += 1
+                    name = f"Voice {anonymous}"
+                pieces.append((a, b, name, cue.t_start, cue.t_end))
+            if not voices:
+                pieces.append((cue.start, cue.end, None, cue.t_start, cue.t_end))
         else:
             name, start = _label(text, cue.start, cue.first_end)
-            prefixed = prefixed or name is not None
+            labelled = labelled or name is not None
             pieces.append((start, cue.end, name, cue.t_start, cue.t_end))
-    return _segments(text, pieces, inherit=prefixed)
+    return _segments(text, pieces, inherit=labelled)
 
 
-def parse_srt(text: str) -> list[Segment]:
+def parse_srt(text: str, notes: list[str] | None = None) -> list[Segment]:
     """Segments of a SubRip file: one per cue, the speaker taken from a `NAME:` prefix.
 
     In a file that uses prefixes, a cue without one continues the previous speaker (a
     long answer spread over several cues names its speaker only once).
     """
+    notes = [] if notes is None else notes
     pos = 1 if text.startswith(BOM) else 0
     pieces: list[tuple[int, int, str | None, float, float]] = []
     prefixed = False
-    for cue in _cues(text, _blocks(text, pos), SRT_EXAMPLE):
+    for cue in _unroll(text, _cues(text, _blocks(text, pos), SRT_EXAMPLE, notes), notes):
         name, start = _label(text, cue.start, cue.first_end)
         prefixed = prefixed or name is not None
         pieces.append((start, cue.end, name, cue.t_start, cue.t_end))
     return _segments(text, pieces, inherit=prefixed)
+
+
+def words_of(text: str, start: int, end: int) -> str:
+    """A cue's words as a reader sees them: markup removed, lines joined by a space."""
+    return " ".join(_TAG.sub("", text[start:end]).split())
+
+
+def _line_key(text: str, line: _Line) -> str:
+    return words_of(text, line.start, line.end).casefold()
+
+
+def _unroll(text: str, cues: list[_Cue], notes: list[str]) -> list[_Cue]:
+    """Rolling captions read once: where most cues open with the last line(s) of the cue
+    before (YouTube's automatic captions), each cue keeps only its new lines, and a cue with
+    none is dropped. Other files are returned as they are."""
+    repeats = []
+    for before, after in zip(cues, cues[1:]):
+        k = 0
+        for n in range(min(len(before.lines), len(after.lines)), 0, -1):
+            if [_line_key(text, ln) for ln in before.lines[-n:]] == [_line_key(text, ln) for ln in after.lines[:n]]:
+                k = n
+                break
+        repeats.append(k)
+    # evidence: a cue that repeats lines before it and goes on with new ones (a cue that
+    # only repeats the one before, "Yes." after "Yes.", may be said twice)
+    rolling = sum(1 for k, cue in zip(repeats, cues[1:]) if 0 < k < len(cue.lines))
+    if len(repeats) < 2 or rolling * 2 < len(repeats):
+        return cues
+    out = [cues[0]]
+    for cue, k in zip(cues[1:], repeats):
+        rest = cue.lines[k:]
+        if rest:
+            out.append(cue._replace(start=rest[0].start, first_end=rest[0].end, lines=rest))
+    notes.append(f"rolling captions: {sum(1 for k in repeats if k)} cues repeat the lines before them; read once")
+    return out
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -150,10 +220,20 @@ def _blocks(text: str, pos: int) -> list[list[_Line]]:
     return blocks
 
 
-def _cues(text: str, blocks: list[list[_Line]], example: str) -> list[_Cue]:
-    """The timed text of each cue block; a block without a parsable timing line is an error."""
-    cues = []
+def _cues(text: str, blocks: list[list[_Line]], example: str, notes: list[str]) -> list[_Cue]:
+    """The timed text of each cue block; a block without a parsable timing line is an error,
+    unless it follows a cue's text (a cue with a blank line inside it). A cue that ends
+    before it starts is repaired (its end set to its start) and noted, and so are cues that
+    start before the one before them ends (kept in file order)."""
+    cues: list[_Cue] = []
+    overlaps, first_overlap = 0, 0
     for block in blocks:
+        head0 = text[block[0].start : block[0].end]
+        if cues and "-->" not in head0 and not head0.strip().isdigit() and not any(
+                "-->" in text[ln.start : ln.end] for ln in block[1:2]):
+            last = cues[-1]
+            cues[-1] = last._replace(end=block[-1].end, lines=(*last.lines, *block))
+            continue
         # The timing line comes first, or second after a cue number / identifier. After a
         # number it must be second, so that a garbled one is reported on its own line.
         head = [text[ln.start : ln.end] for ln in block[:2]]
@@ -167,9 +247,17 @@ def _cues(text: str, blocks: list[list[_Line]], example: str) -> list[_Cue]:
                 f"line {block[0].no}: expected a cue timing line like {example!r}, found {found!r}"
             )
         t_start, t_end = _timing(text, block[at], example)
+        if t_end < t_start:
+            notes.append(f"line {block[at].no}: the cue ends ({t_end:g} s) before it starts ({t_start:g} s); end set to its start")
+            t_end = t_start
+        if cues and t_start < cues[-1].t_end:
+            overlaps += 1
+            first_overlap = first_overlap or block[at].no
         lines = block[at + 1 :]
         if lines:
-            cues.append(_Cue(lines[0].start, lines[0].end, lines[-1].end, t_start, t_end))
+            cues.append(_Cue(lines[0].start, lines[0].end, lines[-1].end, t_start, t_end, tuple(lines)))
+    if overlaps:
+        notes.append(f"{overlaps} cues start before the one before them ends (first on line {first_overlap}); kept in file order")
     return cues
 
 
@@ -184,8 +272,8 @@ def _timing(text: str, line: _Line, example: str) -> tuple[float, float]:
 
 
 def _seconds(h: str | None, m: str, s: str, ms: str) -> float:
-    # Whole milliseconds divided once, so 62.5 comes out exactly as 62500 / 1000.
-    return (((int(h or 0) * 60 + int(m)) * 60 + int(s)) * 1000 + int(ms)) / 1000
+    # Whole milliseconds divided once, so 62.5 comes out exactly as 62500 / 1000; ".21" is 210 ms.
+    return (((int(h or 0) * 60 + int(m)) * 60 + int(s)) * 1000 + int(ms.ljust(3, "0"))) / 1000
 
 
 def _label(text: str, start: int, line_end: int) -> tuple[str | None, int]:
@@ -210,7 +298,8 @@ def _voices(text: str, cue: _Cue) -> list[tuple[int, int, str | None]]:
     for tag, following in zip(tags, [*tags[1:], None]):
         stop = following.start() if following else cue.end
         close = text.find(_VOICE_END, tag.end(), stop)
-        name = (tag[1] or "").strip() or None
+        name = (tag[1] or "").strip()
+        name = None if name in ANONYMOUS else name
         voices.append((tag.end(), close if close != -1 else stop, name))
     return voices
 
@@ -225,8 +314,10 @@ def _segments(
         if name is not None or not inherit:
             speaker = name  # an empty cue that names a speaker still hands the turn over
         start, end = trim_span(text, start, end)
-        if _TAG.sub("", text[start:end]).strip():
-            spans.append((start, end, speaker, t_start, t_end))
+        words = _TAG.sub("", text[start:end])
+        if words.strip():
+            sound = name is None and _SOUND.fullmatch(words) is not None
+            spans.append((start, end, None if sound else speaker, t_start, t_end))
     if not spans:
         raise FormatError("no cues with text: every cue is empty or markup only")
     return with_turns(spans)

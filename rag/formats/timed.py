@@ -1,0 +1,117 @@
+"""Timed transcripts (captions, JSON and table turns) into passages: cues joined, voices named.
+
+Captions cut sentences into 1-4 second cues, and Whisper into segments; a passage is a
+speaker's consecutive cues joined up to a sentence end (at most `max_chars`, as for text),
+from the first cue's words to the last cue's:
+
+    start, end   the span in the file from the passage's first word to its last
+    text         the words of its cues as a reader sees them (`read`: caption markup
+                 removed, JSON escapes decoded), joined by single spaces; where that is
+                 exactly the file's text (one cue, or one JSON string, without markup or
+                 escapes) it is the file's text, so that file_text[start:end] == text
+    t_start/t_end  from its first and last cue
+
+An unnamed voice (a `<v ->` tag, or a transcript that names nobody) takes the name it gives
+itself in its first words ("Hello, my name is Anita Chen", `speakers.self_introduction`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from rag.chunking import ends_sentence, pack, sentence_spans
+from rag.formats import segments_json, subtitles, tables
+from rag.records import Segment
+from rag.speakers import self_introduction
+
+Reader = Callable[[str, int, int], str]
+_WORD = re.compile(r"\w+")
+TIMED: dict[str, Reader] = {
+    ".vtt": subtitles.words_of,
+    ".srt": subtitles.words_of,
+    ".json": segments_json.read_span,
+    ".csv": tables.read_span,
+    ".tsv": tables.read_span,
+}
+_OPENING = 600  # characters of a voice's first words searched for its introduction
+
+
+def words_text(text: str, segments: Sequence[Segment], read: Reader) -> str:
+    """The words of all segments, one per line: what names are looked for in."""
+    return "\n".join(read(text, s.start, s.end) for s in segments)
+
+
+def name_voices(text: str, segments: Sequence[Segment], read: Reader) -> list[Segment]:
+    """Segments whose voice has no name (an anonymous voice tag's "Voice N", or none at all)
+    given the name the voice introduces itself by in its first words, where it does."""
+    opening: dict[str | None, str] = {}
+    for seg in segments:
+        if seg.speaker is None or subtitles.ANONYMOUS_VOICE.fullmatch(seg.speaker):
+            said = opening.get(seg.speaker, "")
+            if len(said) < _OPENING:
+                opening[seg.speaker] = f"{said} {read(text, seg.start, seg.end)}".strip()
+    named = {label: name for label, said in opening.items() if (name := self_introduction(said[:_OPENING]))}
+    if not named:
+        return list(segments)
+    return [replace(s, speaker=named[s.speaker], role="speaker") if s.speaker in named else s for s in segments]
+
+
+def join_cues(text: str, segments: Sequence[Segment], read: Reader, max_chars: int) -> list[tuple[int, int, str, int, int]]:
+    """(start, end, text, first segment index, last segment index) per passage: the
+    sentences of each segment, joined across the consecutive segments of one turn up to
+    `max_chars`, ending at a sentence end where one comes before the limit."""
+    pieces: list[tuple[int, int, str, int]] = []
+    for i, seg in enumerate(segments):
+        for s, e in pack(text, sentence_spans(text, seg.start, seg.end), max_chars):
+            words = read(text, s, e)
+            if words.strip():
+                pieces.append((s, e, words, i))
+    out: list[tuple[int, int, str, int, int]] = []
+
+    def flush(group: list[tuple[int, int, str, int]]) -> None:
+        s, e = group[0][0], group[-1][1]
+        joined = " ".join(p[2] for p in group)
+        if " ".join(text[s:e].split()) == " ".join(joined.split()):
+            joined = text[s:e]  # contiguous, no markup or escapes: the file's own text
+        out.append((s, e, joined, group[0][3], group[-1][3]))
+
+    current: list[tuple[int, int, str, int]] = []
+    size = 0
+    for piece in pieces:
+        if current and segments[piece[3]].turn != segments[current[-1][3]].turn:
+            flush(current)
+            current, size = [], 0
+        elif current and size + 1 + len(piece[2]) > max_chars:
+            ends = [j for j, p in enumerate(current) if ends_sentence(p[2])]
+            cut = ends[-1] + 1 if ends else len(current)
+            flush(current[:cut])
+            current = current[cut:]
+            size = sum(len(p[2]) + 1 for p in current)
+        current.append(piece)
+        size += len(piece[2]) + 1
+    if current:
+        flush(current)
+    return out
+
+
+def cited_in(file_text: str, start: int, end: int, words: str, read: Reader | None = None) -> bool:
+    """Does the span hold the passage's words? Verbatim (`file_text[start:end] == words`), or,
+    for a timed format (`read`), its words in order from the span's first word to its last,
+    what lies between them being cue timings, identifiers, repeated rolling lines and JSON
+    syntax.
+
+        >>> vtt = "1\\n00:00:01.000 --> 00:00:02.000\\nWe built\\n\\n2\\n00:00:02.000 --> 00:00:03.000\\nit."
+        >>> cited_in(vtt, 30, len(vtt), "We built it.", TIMED[".vtt"])
+        True
+    """
+    if file_text[start:end] == words:
+        return True
+    if read is None:
+        return False
+    span, said = _WORD.findall(read(file_text, start, end)), _WORD.findall(words)
+    if not said or not span or span[0] != said[0] or span[-1] != said[-1]:
+        return False
+    it = iter(span)
+    return all(any(w == s for s in it) for w in said)
