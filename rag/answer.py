@@ -30,6 +30,7 @@ import numpy as np
 from .chunking import ends_sentence, sentence_spans
 from .embed import VectorCache
 from .metadata import Metadata
+from .read import Candidate, Reader
 from .query import AGE, AGE_QUESTION, ASKED, described, enumerated, guests_asked, is_fragment, numbered_items, ordinal_asked, people_in, reacting, roster_asked, sources_named, speaker_by_name, speakers_carrying, summary_asked, who_asks
 from .records import NARRATOR, Answer, Citation, Hit, Passage
 from .roles import Roles
@@ -77,6 +78,12 @@ UNRELATED_COSINE = 0.2
 FIGURE_CONTEXT_COVERAGE = 0.4
 # "when": a time told this many passages before the best sentence's, in the same source
 TIME_REACH = 2
+# The reader's confidence is its best probability among this many of the best-scoring sentences
+READ_TOP = 5
+# The combiner of a sentence's features into its base score with the reader: bias, then the
+# weights of the passage's fused score, word overlap, cosine and the reader's probability.
+# Fitted by logistic regression on the seeds' dev cases (python -m evals.reader_fit).
+READER_COMBINER = (-3.0, 1.0, 1.0, 1.0, 4.0)
 # A sentence's score: the passage's fused retrieval score, the share of the question's
 # weighted words it holds, its own cosine with the question (see score_sentences).
 SCORE_WEIGHTS = (0.25, 0.25, 0.5)
@@ -257,6 +264,7 @@ class Scored:
     overlap: float  # share of the question's weighted terms the sentence holds
     cosine: float = 0.0  # the sentence's embedding cosine with the question
     vector: np.ndarray | None = field(default=None, repr=False, compare=False)  # its embedding
+    prob: float = 0.0  # the reader's probability that the sentence answers the question (rag/read)
 
     @property
     def sentence(self) -> str:
@@ -296,7 +304,9 @@ class ExtractiveAnswerer:
                  min_similarity: float = 0.32, embedder=None, source_words: Mapping[str, frozenset[str]] | None = None,
                  source_speakers: Mapping[str, frozenset[str]] | None = None,
                  speaker_roles: Mapping[str, Mapping[str, str]] | None = None, vectors: VectorCache | None = None,
-                 preceding: Callable[[Passage], Passage | None] | None = None, roles: Roles | None = None):
+                 preceding: Callable[[Passage], Passage | None] | None = None, roles: Roles | None = None,
+                 reader: Reader | None = None, reader_threshold: float = 0.5,
+                 combiner: tuple[float, ...] = (0.0, 0.25, 0.25, 0.5, 0.0), rules: bool = True):
         self.metadata = metadata
         self.names = names or SpeakerNames(metadata.people)
         self._prefixes: dict[str, bool] = {}
@@ -316,6 +326,13 @@ class ExtractiveAnswerer:
         # the passage before a passage in its source (the turn a reply answers), where known
         self.preceding = preceding or (lambda passage: None)
         self.roles = roles  # who the transcripts call what ("the spokesperson")
+        # the reader (rag/read): P(sentence answers); with it, a sentence's base score is the
+        # calibrated combiner of its features, and the answer abstains when no sentence near the
+        # top reaches reader_threshold
+        self.reader = reader
+        self.reader_threshold = reader_threshold
+        self.combiner = combiner  # bias, then weights of: passage score, overlap, cosine, reader probability
+        self.rules = rules  # the phrase checks of check_answerable (figures, relations, topics)
 
     # --- evidence ----------------------------------------------------------------------
     def score_sentences(self, question: str, hits: list[Hit], describes: str = "") -> tuple[list[Scored], QuestionTerms]:
@@ -330,8 +347,9 @@ class ExtractiveAnswerer:
         named = {s for s in self.speakers if set(stem(w) for w in name_key(s).split()) & qt.speaker_terms}
         spans = [(hit, s, e) for hit in hits for s, e in sentence_spans(hit.passage.text, 0, len(hit.passage.text))]
         similarity, vectors = self._similarity(question, [hit.passage.text[s:e] for hit, s, e in spans])
+        probs = self._read(question, spans)
         scored = []
-        for (hit, s, e), cosine, vector in zip(spans, similarity, vectors):
+        for (hit, s, e), cosine, vector, prob in zip(spans, similarity, vectors, probs):
             p = hit.passage
             sentence = p.text[s:e]
             # measured on evals/cases/seeds.jsonl: a quote's lead-in counted in its first
@@ -343,6 +361,9 @@ class ExtractiveAnswerer:
             # passage score and word overlap lifts answer accuracy from 0.43 to 0.47
             w_hit, w_overlap, w_cosine = SCORE_WEIGHTS
             score = w_hit * hit.score + w_overlap * overlap + w_cosine * cosine
+            if self.reader is not None:
+                b, *w = self.combiner
+                score = 1.0 / (1.0 + math.exp(-(b + w[0] * hit.score + w[1] * overlap + w[2] * cosine + w[3] * prob)))
             if s == 0:
                 score += LEAD_BONUS  # a passage's first sentence states its point; the rest elaborate
             if wants_figure and _NUMBER.search(sentence):
@@ -381,7 +402,7 @@ class ExtractiveAnswerer:
                 score *= 0.85  # prefer the person's own words to a summary of them
             if named and not describes and not (self.source_speakers.get(p.source, frozenset()) & named):
                 score *= OTHER_SOURCE_WEIGHT
-            scored.append(Scored(hit, s, e, score, overlap, cosine, vector))
+            scored.append(Scored(hit, s, e, score, overlap, cosine, vector, prob))
         best: dict[str, float] = {}  # per passage, its best sentence's score
         if reacts or about_asking:
             for x in scored:
@@ -408,6 +429,19 @@ class ExtractiveAnswerer:
                       if x.start == 0 and x.hit.beside in asked and x.hit.passage.role != "interviewer" else x for x in scored]
         scored.sort(key=lambda x: -x.score)
         return scored, qt
+
+    def _read(self, question: str, spans: list[tuple[Hit, int, int]]) -> list[float]:
+        """The reader's probability for each sentence, read with its speaker and the question
+        it replies to (0 for every one without a reader)."""
+        if self.reader is None or not spans:
+            return [0.0] * len(spans)
+        candidates = [Candidate(_in_context(h.passage, s, e), "" if h.passage.speaker == NARRATOR else h.passage.speaker,
+                                h.passage.question) for h, s, e in spans]
+        return [float(x) for x in self.reader.score(question, candidates)]
+
+    def read_confidence(self, scored: list[Scored]) -> float:
+        """The reader's best probability among the sentences that score near the top."""
+        return max((s.prob for s in scored[:READ_TOP]), default=0.0)
 
     def _replied(self, hit: Hit, person: str) -> str | None:
         """The id of the turn a passage of `person` replies to: the other speaker's turn just
@@ -482,6 +516,8 @@ class ExtractiveAnswerer:
                 text, citations = self.compose(question, main)
                 return Answer(question, text, False, tuple(citations), tuple(hits), self.name, query, confidence)
         scored, missing, holding = self.check_answerable(query, scored, describes)
+        if self.reader is not None:
+            confidence = self.read_confidence(scored)
         unheld = self.roles.unheld(query) if self.roles is not None and not missing else None
         if unheld is not None:  # "the Taliban spokesman" where the spokesperson quoted speaks for others
             asked, held = unheld
@@ -499,7 +535,8 @@ class ExtractiveAnswerer:
             or (re.search(_ASKS_WHEN, query, re.IGNORECASE) is not None and _TOLD_TIME.search(scored[0].sentence) is not None))
         if max(near, worded) < self.min_similarity and (chance is None or max(near, worded) < chance()) and not staged:
             missing = missing or "nothing in them is about this"
-        if not missing and confidence < self.threshold and not staged:
+        threshold = self.reader_threshold if self.reader is not None else self.threshold
+        if not missing and confidence < threshold and not staged:
             missing = "nothing in them answers this question"
         chosen = [] if missing else self.choose(question, scored, holding, describes)
         if chosen and ASKED.search(query):  # "What did she ask about the pier?": her question too
@@ -795,6 +832,8 @@ class ExtractiveAnswerer:
             if not own or (max(s.overlap for s in own) < 0.25 and not near_top):
                 return [], f"{person} is not quoted on this", None
             scored = own + [s for s in scored if s.hit.passage.speaker != person]
+        if not self.rules:  # the reader decides what answers: only who is asked about is checked
+            return scored, None, None
         about = _ABOUT.search(question)
         if about:
             subject = about.group("topic")
