@@ -46,7 +46,8 @@ _TIMING = re.compile(rf"[ \t]*{_TIME}[ \t]*-->[ \t]*{_TIME}(?:\D.*)?")
 # cue's first line, followed by whitespace or the line's end. The word cap keeps out
 # sentences with a colon late in them; "followed by whitespace" keeps out "12:30" and
 # "http://". _label() adds the 40-character cap and requires a letter.
-_LABEL = re.compile(r"[ \t]*([\w.'’-]+(?:[ \t]+[\w.'’-]+){0,3})[ \t]*:(?=\s|$)")
+# A diarizer may bracket it: "[Amit Varma]: words".
+_LABEL = re.compile(r"[ \t]*(?P<open>\[)?([\w.'’-]+(?:[ \t]+[\w.'’-]+){0,3})(?(open)\])[ \t]*:(?=\s|$)")
 _LABEL_MAX = 40
 
 # <v Bob>, <v.loud Bob Smith>: the annotation after the optional classes is the name.
@@ -281,9 +282,9 @@ def _label(text: str, start: int, line_end: int) -> tuple[str | None, int]:
     m = _LABEL.match(text, start, line_end)
     # Every word capitalised ("Alice", "DR. SMITH", "SPEAKER_00", "Speaker 2"): a sentence
     # with a colon in it ("The answer was simple: no") is words, not a label.
-    words = m[1].split() if m else []
-    if m and len(m[1]) <= _LABEL_MAX and any(c.isalpha() for c in m[1]) and all(w[0].isupper() or w[0].isdigit() for w in words):
-        return m[1], m.end()
+    words = m[2].split() if m else []
+    if m and len(m[2]) <= _LABEL_MAX and any(c.isalpha() for c in m[2]) and all(w[0].isupper() or w[0].isdigit() for w in words):
+        return m[2], m.end()
     return None, start
 
 

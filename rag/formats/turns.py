@@ -163,18 +163,23 @@ def seconds(value: Any, unit: float = 1.0) -> float | None:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a time")
     if isinstance(value, (int, float)):
-        return float(value) * unit
+        return _scaled(float(value), unit)
     if isinstance(value, str):
         v = value.strip().rstrip("s")
         m = _CLOCK.fullmatch(v)
         if m:
             h, mi, s = m.groups()
-            return int(h or 0) * 3600 + int(mi or 0) * 60 + float(s.replace(",", ".")) * (unit if not (h or mi) else 1.0)
+            return int(h or 0) * 3600 + int(mi or 0) * 60 + _scaled(float(s.replace(",", ".")), unit if not (h or mi) else 1.0)
         try:
-            return float(v) * unit
+            return _scaled(float(v), unit)
         except ValueError:
             pass
     raise ValueError(f"{value!r} is not a time")
+
+
+def _scaled(value: float, unit: float) -> float:
+    # divided, not multiplied, so that 1900 ms is 1.9 exactly
+    return value / round(1 / unit) if unit < 1 else value * unit
 
 
 def to_segments(rows: Sequence[Row], notes: list[str], unit: float | None = None) -> list[Segment]:

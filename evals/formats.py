@@ -1,0 +1,282 @@
+"""Format coverage: ingest real transcripts nobody here wrote, and check them against their own gold.
+
+    python -m evals.formats [--root ../shared/benchmarks/realworld] [--max-files N] [--folder NAME ...]
+
+Per folder of the realworld set (each has a SOURCE.md): files ingested and refused (with
+reasons), passages, offsets (verbatim: file_text[start:end] == text; cited: verbatim or, in
+a timed format, the passage's words in order across the span, README "Corpus format"),
+speaker agreement with the format's own gold (per passage; worst files listed), seconds.
+
+    podcasts-md     gold: the last `**Name:**` label before the passage
+    whisper-json    gold: the `speaker` of the JSON turn; in the VTT files, the `[Name]:` label
+    hearings-json   gold: the `speaker` of the `content` item (speech items only)
+    captions-vtt    gold: the last voice tag before the passage (a named tag: that name, or the
+                    full name it begins; `<v ->`: a presenter in speakers.tsv); files without
+                    tags are counted apart against speakers.tsv ("presenter agreement")
+    quotes-prose    LitBank: each annotated quotation's passage speaker against the annotated
+                    speaker, beside the nearest name before the quotation (the baseline)
+
+A speaker agrees with the gold when their name keys are equal or the words of one are all in
+the other's ("Kelly Davis" for a tag "Kelly", "Mr. LOTT" for Lott, "Ann" for Ann Yuan when the
+talk gives only her first name). Prints a table, then one JSON
+line. `whisper-json/all/` is left to bench/ingest.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from rag.config import Config
+from rag.errors import FormatError
+from rag.formats.jsonscan import string_spans
+from rag.formats.timed import TIMED, cited_in
+from rag.ingest import SUPPORTED, ingest_document, read_document
+from rag.metadata import Metadata
+from rag.records import NARRATOR
+from rag.speakers import SpeakerNames, name_key
+from rag.terms import STOPWORDS
+
+ROOT = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "realworld"
+FOLDERS = ("podcasts-md", "whisper-json", "hearings-json", "captions-vtt", "quotes-prose")
+_SKIP_PARTS = {"all", "original"}  # the scale set (bench/ingest.py) and LitBank's full novels
+_SKIP_NAMES = {"SOURCE.md", "MANIFEST.tsv", "speakers.tsv", "metadata.json", "README.md"}
+
+
+def agrees(said: str, gold: str) -> bool:
+    if said == NARRATOR or not said:
+        return gold == NARRATOR
+    a, b = name_key(said), name_key(gold)
+    return a == b or (bool(a) and bool(b) and (set(b.split()) <= set(a.split()) or set(a.split()) <= set(b.split())))
+
+
+def _files(folder: Path, max_files: int | None) -> list[Path]:
+    by_dir: dict[Path, list[Path]] = defaultdict(list)
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder)
+        if p.is_file() and not _SKIP_PARTS & set(rel.parts[:-1]) and p.name not in _SKIP_NAMES:
+            by_dir[p.parent].append(p)
+    return [p for files in by_dir.values() for p in (files[:max_files] if max_files else files)]
+
+
+# --- gold: (offset, speaker) marks; a passage's gold is the last mark at or before its start ---
+
+def _gold_md(text: str) -> list[tuple[int, str]]:
+    return [(m.start(), m[1].strip()) for m in re.finditer(r"^\*\*([^*\n]+?)(?::\*\*|\*\*:)", text, re.M)]
+
+
+def _gold_json(text: str, key: str) -> list[tuple[int, str]]:
+    data = json.loads(text)
+    items = data if isinstance(data, list) else data.get(key, [])
+    prefix = () if isinstance(data, list) else (key,)
+    field = "message" if items and "message" in items[0] else "text"
+    spans = string_spans(text, {(*prefix, i, field) for i in range(len(items))})
+    marks = []
+    for i, item in enumerate(items):
+        if (*prefix, i, field) in spans:
+            who = item.get("speaker")
+            speech = item.get("kind", "speech") == "speech"
+            marks.append((spans[(*prefix, i, field)][0], str(who) if speech and who not in (None, "None") else ""))
+    return marks
+
+
+def _gold_vtt_labels(text: str) -> list[tuple[int, str]]:
+    return [(m.start(), m[1]) for m in re.finditer(r"^\[([^\]\n]+)\]:", text, re.M)]
+
+
+def _gold_voices(text: str, presenters: list[str]) -> list[tuple[int, str]]:
+    marks = []
+    for m in re.finditer(r"<v(?:\.[^\s>]*)?(?:\s+([^>]*))?>", text):
+        name = (m[1] or "").strip()
+        marks.append((m.start(), name if name not in ("", "-") else "|".join(presenters)))
+    return marks
+
+
+def _gold_at(marks: list[tuple[int, str]], start: int) -> str | None:
+    gold = None
+    for at, who in marks:
+        if at > start:
+            break
+        gold = who
+    return gold
+
+
+def _presenters(root: Path) -> dict[str, list[str]]:
+    path = root / "captions-vtt" / "speakers.tsv"
+    if not path.is_file():
+        return {}
+    rows = [r for r in csv.reader(path.open(encoding="utf-8"), delimiter="\t") if r and not r[0].startswith("#")]
+    return {r[0]: [n.strip() for n in r[2].split("&")] for r in rows[1:] if len(r) > 2}
+
+
+def run_folder(root: Path, name: str, max_files: int | None, config: Config) -> dict:
+    folder = root / name
+    names = SpeakerNames({})
+    presenters = _presenters(root)
+    out = {"folder": name, "files": 0, "ingested": 0, "refused": {}, "passages": 0, "verbatim": 0, "cited": 0,
+           "gold_passages": 0, "agree": 0, "per_file": {}, "presenter_passages": 0, "presenter_agree": 0}
+    t0 = time.perf_counter()
+    for path in _files(folder, max_files):
+        rel = path.relative_to(folder).as_posix()
+        out["files"] += 1
+        try:
+            doc = read_document(path, rel, Metadata(), int(config.max_file_mb * 1e6))
+            passages = ingest_document(doc, names, config)
+            if not passages:
+                raise FormatError("no text found in it")
+        except FormatError as e:
+            out["refused"][rel] = str(e)
+            continue
+        out["ingested"] += 1
+        out["passages"] += len(passages)
+        read = TIMED.get(path.suffix.lower())
+        out["verbatim"] += sum(doc.text[p.start : p.end] == p.text for p in passages)
+        out["cited"] += sum(cited_in(doc.text, p.start, p.end, p.text, read) for p in passages)
+        marks, tagless = _marks(name, rel, doc.text, presenters)
+        if name == "quotes-prose":
+            continue
+        n = agree = 0
+        for p in passages:
+            gold = _gold_at(marks, p.start) if marks else None
+            if gold is None or gold == "":
+                if tagless and rel in presenters:
+                    out["presenter_passages"] += 1
+                    out["presenter_agree"] += any(agrees(p.speaker, g) for g in presenters[rel])
+                continue
+            n += 1
+            agree += any(agrees(p.speaker, g) for g in gold.split("|"))
+        if n:
+            out["per_file"][rel] = (agree, n)
+            out["gold_passages"] += n
+            out["agree"] += agree
+    out["seconds"] = round(time.perf_counter() - t0, 2)
+    if name == "quotes-prose":
+        out.update(litbank(folder, max_files, config))
+    return out
+
+
+def _marks(folder: str, rel: str, text: str, presenters: dict[str, list[str]]) -> tuple[list[tuple[int, str]], bool]:
+    """The gold marks of one file, and whether it is a caption file without voice tags."""
+    if folder == "podcasts-md" and rel.endswith(".md"):
+        return _gold_md(text), False
+    if folder == "whisper-json" and rel.endswith(".json"):
+        return _gold_json(text, ""), False
+    if folder == "whisper-json" and rel.endswith(".vtt"):
+        return _gold_vtt_labels(text), False
+    if folder == "hearings-json" and rel.endswith(".json"):
+        return _gold_json(text, "content"), False
+    if folder == "captions-vtt" and rel.endswith(".vtt"):
+        marks = _gold_voices(text, presenters.get(rel, []))
+        return marks, True
+    return [], False
+
+
+# --- LitBank ----------------------------------------------------------------------------
+
+def _gold_name(speaker_id: str) -> str:
+    """"Mr__Sherlock_Holmes-0" -> "Mr. Sherlock Holmes"."""
+    return re.sub(r"-\d+$", "", speaker_id).replace("__", ". ").replace("_", " ").strip()
+
+
+_NAME_WORD = re.compile(r"\b(?:(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lady|Lord)\.?\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+
+
+def _nearest_name(text: str, before: int) -> str:
+    """The baseline: the last capitalised name before the quote that is not a sentence's first word."""
+    for m in reversed(list(_NAME_WORD.finditer(text, max(0, before - 2000), before))):
+        head = text[max(0, m.start() - 3) : m.start()]
+        if m[0].casefold() in STOPWORDS or m[0] in ("I",) or re.search(r"(?:^|[.!?\"]\s*|\n)$", head):
+            continue
+        return m[0]
+    return NARRATOR
+
+
+def litbank(folder: Path, max_files: int | None, config: Config) -> dict:
+    names = SpeakerNames({})
+    anns = sorted((folder / "quotations" / "tsv").glob("*_brat.ann"))
+    anns = [a for a in anns if a.stat().st_size][: max_files or None]
+    total = ours = baseline = 0
+    for ann in anns:
+        txt = ann.with_suffix(".txt")
+        doc = read_document(txt, txt.name, Metadata(), int(config.max_file_mb * 1e6))
+        passages = ingest_document(doc, names, config)
+        lines = doc.text.split("\n")
+        line_at = [0]
+        for line in lines:
+            line_at.append(line_at[-1] + len(line) + 1)
+        quotes, speakers = {}, {}
+        for row in ann.read_text(encoding="utf-8").splitlines():
+            f = row.split("\t")
+            if f[0] == "QUOTE" and len(f) >= 6:
+                quotes[f[1]] = (int(f[2]), int(f[3]), int(f[4]), int(f[5]))
+            elif f[0] == "ATTRIB" and len(f) >= 3:
+                speakers[f[1]] = _gold_name(f[2])
+        for qid, (s_line, s_tok, e_line, e_tok) in quotes.items():
+            if qid not in speakers or speakers[qid] in ("I", ""):
+                continue
+            start = line_at[s_line] + sum(len(t) + 1 for t in lines[s_line].split(" ")[:s_tok])
+            end = line_at[e_line] + sum(len(t) + 1 for t in lines[e_line].split(" ")[: e_tok + 1]) - 1
+            middle = (start + end) // 2
+            said = next((p.speaker for p in passages if p.start <= middle < p.end), NARRATOR)
+            total += 1
+            ours += agrees_loosely(said, speakers[qid])
+            baseline += agrees_loosely(_nearest_name(doc.text, start), speakers[qid])
+    return {"quotes": total, "quote_agree": ours, "baseline_agree": baseline}
+
+
+def agrees_loosely(said: str, gold: str) -> bool:
+    """A quotation's speaker: any shared name word (LitBank names are the annotators' mention)."""
+    if said == NARRATOR:
+        return False
+    return bool(set(name_key(said).split()) & set(name_key(gold).split()))
+
+
+# --- report ---------------------------------------------------------------------------
+
+def _share(a: int, n: int) -> str:
+    return f"{a / n:.3f}" if n else "-"
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--root", type=Path, default=ROOT)
+    ap.add_argument("--max-files", type=int, default=None, help="at most N files per subfolder (a quick slice)")
+    ap.add_argument("--folder", action="append", choices=FOLDERS, help="only this folder (repeatable)")
+    ap.add_argument("--worst", type=int, default=3, help="worst files listed per folder")
+    args = ap.parse_args(argv)
+    if not args.root.is_dir():
+        print(f"no realworld folder at {args.root}", file=sys.stderr)
+        raise SystemExit(2)
+    config = Config.from_env()
+    results = [run_folder(args.root, f, args.max_files, config) for f in (args.folder or FOLDERS) if (args.root / f).is_dir()]
+    print(f"{'folder':15} {'files':>5} {'ingest':>6} {'refused':>7} {'passages':>8} {'verbatim':>8} {'cited':>6} {'agree':>6} {'(n)':>6} {'present':>7} {'sec':>6}")
+    for r in results:
+        r["verbatim_share"] = round(r["verbatim"] / r["passages"], 4) if r["passages"] else None
+        r["cited_share"] = round(r["cited"] / r["passages"], 4) if r["passages"] else None
+        r["agreement"] = round(r["agree"] / r["gold_passages"], 4) if r["gold_passages"] else None
+        r["presenter_agreement"] = round(r["presenter_agree"] / r["presenter_passages"], 4) if r["presenter_passages"] else None
+        r["worst"] = sorted(((a / n, f, n) for f, (a, n) in r.pop("per_file").items()))[: args.worst]
+        print(f"{r['folder']:15} {r['files']:>5} {r['ingested']:>6} {len(r['refused']):>7} {r['passages']:>8} "
+              f"{_share(r['verbatim'], r['passages']):>8} {_share(r['cited'], r['passages']):>6} "
+              f"{_share(r['agree'], r['gold_passages']):>6} {r['gold_passages']:>6} "
+              f"{_share(r['presenter_agree'], r['presenter_passages']):>7} {r['seconds']:>6}")
+        for share, f, n in r["worst"]:
+            print(f"    worst: {f} {share:.3f} of {n}")
+        for f, why in list(r["refused"].items())[:5]:
+            print(f"    refused: {f}: {why[:110]}")
+        if "quotes" in r:
+            print(f"    LitBank quotations: {r['quotes']}, attributed {_share(r['quote_agree'], r['quotes'])}, "
+                  f"nearest-name baseline {_share(r['baseline_agree'], r['quotes'])}")
+    summary = {"folders": results}
+    print(json.dumps(summary, ensure_ascii=False))
+    return summary
+
+
+if __name__ == "__main__":
+    main()
