@@ -129,3 +129,68 @@ def test_hnsw_by_configuration(corpus, tmp_path):
     index = open_index(corpus, config)
     assert index.manifest.index_type == "hnsw"
     assert type(index.faiss_index).__name__ == "IndexHNSWFlat"
+
+
+# --- issue 31: a manifest that parses but has the wrong shape is corrupt, and rebuilt ----------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from rag.index import CorruptIndex, parse_manifest  # noqa: E402
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+                     max_leaves=8)
+
+
+def _good_manifest(corpus, config) -> tuple[dict, object]:
+    index = open_index(corpus, config)
+    folder = store_dir(corpus, config) / index.generation
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8")), folder
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("checksums", None), ("checksums", {}), ("sources", None), ("sources", {"a.txt": 5}), ("passages", "12"),
+    ("dim", -1), ("format_version", True), ("skipped", []), ("index_type", "bogus"), ("model_id", 3), ("created", "x"),
+])
+def test_a_manifest_of_the_wrong_shape_is_reported_and_rebuilt(corpus, config, field, value):
+    raw, folder = _good_manifest(corpus, config)
+    (folder / "manifest.json").write_text(json.dumps({**raw, field: value}), encoding="utf-8")
+    again = open_index(corpus, config)
+    assert any("unusable" in line and field in line for line in again.report), again.report
+    assert len(again.passages) == raw["passages"]
+    assert not any("unusable" in line for line in open_index(corpus, config).report)  # rebuilt: fine from then on
+
+
+@pytest.mark.parametrize("current", ["../../etc", "gen-zzz", "", "\udcff"])
+def test_a_current_pointer_that_names_no_generation_is_rebuilt(corpus, config, current):
+    open_index(corpus, config)
+    (store_dir(corpus, config) / "CURRENT").write_bytes(current.encode("utf-8", "surrogateescape"))
+    again = open_index(corpus, config)
+    assert any("unusable" in line for line in again.report)
+
+
+def test_random_manifest_shapes_are_accepted_only_when_well_formed(corpus, config):
+    raw, _ = _good_manifest(corpus, config)
+    assert parse_manifest(raw).passages == raw["passages"]
+
+    @given(st.sampled_from(sorted(raw)), _JSON)
+    @settings(max_examples=400, deadline=None)
+    def check(field, value):
+        try:
+            manifest = parse_manifest({**raw, field: value})
+        except CorruptIndex:
+            return
+        assert getattr(manifest, field) == value  # accepted: then it is of the right shape
+        assert isinstance(manifest.checksums, dict) and isinstance(manifest.sources, dict)
+
+    check()
+
+    @given(_JSON)
+    @settings(max_examples=200, deadline=None)
+    def whole(value):
+        try:
+            parse_manifest(value)
+        except CorruptIndex:
+            pass
+
+    whole()
