@@ -40,8 +40,9 @@ def card_speakers(html: str) -> list[str]:
 def test_question_gets_answer_with_citation_cards(client):
     html = ask(client, "What keeps Khalid Amiri awake at night?")
     assert "rag-answer" in html and "rag-abstain" not in html
-    assert '<sup class="rag-cite">[1]</sup>' in html
+    assert '<a class="rag-cite" href="#rag-card-1-1"' in html and 'id="rag-card-1-1"' in html  # [1] -> card 1
     assert '<span class="rag-n">[1]</span>' in html
+    assert 'class="rag-show" href="#show?source=' in html  # the way into the transcript at that place
     assert card_speakers(html)[0] == "Khalid Amiri"
     assert re.search(r"<mark>[^<]*awake at night[^<]*</mark>", html)
 
@@ -72,6 +73,60 @@ def test_follow_up_uses_the_conversation(ui_server):
     chat, _ = client.predict("What did he say about Pakistan?", chat, "", "", "extractive", api_name="/chat")
     assert len(chat) == 4
     assert re.search(r"Searched for: [^<]*Khalid Amiri", message_text(chat[-1]))
+
+
+def test_gibberish_gets_no_citations_even_after_a_question(ui_server):
+    from gradio_client import Client
+
+    client = Client(ui_server.url, verbose=False)
+    chat, _ = client.predict("asdfgh qwerty", [], "", "", "extractive", api_name="/chat")
+    html = message_text(chat[-1])
+    assert "I couldn't make out a question" in html and "rag-card" not in html and "rag-cite" not in html
+    chat, _ = client.predict("What does Khalid Amiri think about Russia?", [], "", "", "extractive", api_name="/chat")
+    assert "rag-cite" in message_text(chat[-1])
+    chat, _ = client.predict("asdfgh qwerty", chat, "", "", "extractive", api_name="/chat")
+    html = message_text(chat[-1])
+    assert len(chat) == 4 and "I couldn't make out a question" in html
+    assert "rag-card" not in html and "rag-cite" not in html and "Searched for" not in html
+
+
+def test_a_filter_that_hides_the_person_asked_about_says_so(client):
+    html = ask(client, "What keeps Khalid Amiri awake at night?", speaker="Ali Nazary")
+    assert "hides Khalid Amiri" in html and "only words said by Ali Nazary" in html and "rag-clear" in html
+    assert "Not in the transcripts" not in html
+    html = ask(client, "What did Ali Nazary say about the Taliban?", speaker="Ali Nazary")  # the filter's own person
+    assert "rag-filtered" not in html
+    html = ask(client, "What keeps Khalid Amiri awake at night?", source="004_3131ce3db25c692d.txt")
+    assert "hides Khalid Amiri" in html and "only the transcript" in html
+
+
+def test_unclear_messages_and_hidden_people():
+    from ui.app import unclear
+
+    words = frozenset({"kalashnikov", "amiri"})
+    for message in ("asdfgh qwerty", "zzkx", "???", "xqzt vbnm!"):
+        assert unclear(message, words), message
+    for message in ("Who is he?", "kalashnikov", "Amiri?", "and 1987?", "What did Nazary say about Doha?"):
+        assert not unclear(message, words), message
+
+
+def test_feedback_and_exports_hold_the_contracts_answer_objects(tmp_path):
+    import json
+
+    from rag.records import Answer, Citation, Passage
+    from ui.app import append_feedback, export_files
+
+    p = Passage("p1", "a.txt", "T", "Ann Lee", "interviewee", "Bees matter.", 0, 12)
+    answer = Answer("Why bees?", "Ann Lee: “Bees matter.” [1]", False, (Citation.of(1, p, 0, 12),), ())
+    feedback = tmp_path / "cache" / "feedback.jsonl"
+    append_feedback(feedback, answer, "up", "corpus")
+    append_feedback(feedback, answer, "down", "corpus")
+    lines = [json.loads(line) for line in feedback.read_text().splitlines()]
+    assert [r["verdict"] for r in lines] == ["up", "down"]
+    assert lines[0]["question"] == "Why bees?" and lines[0]["answer"] == answer.to_json()
+    md, js = export_files([answer, answer], tmp_path / "out")
+    assert json.loads(js.read_text()) == [answer.to_json(), answer.to_json()]
+    assert md.read_text().count("## Why bees?") == 2
 
 
 def test_empty_and_too_long_questions_get_a_message(client):

@@ -34,7 +34,9 @@ def assert_inert(html: str) -> None:
     assert 'href="javascript' not in low and "href='javascript" not in low
     tags = set(re.findall(r"</?([a-z0-9]+)", low))
     assert tags <= {"div", "span", "sup", "mark", "blockquote", "br", "a", "details", "summary", "b", "p", "h3",
-                    "table", "thead", "tbody", "tr", "th", "td", "ul", "li", "i", "h1"}, tags
+                    "table", "thead", "tbody", "tr", "th", "td", "ul", "li", "i", "h1", "button", "pre"}, tags
+    for href in re.findall(r'href="([^"]*)"', low):  # links go to a web page, a card, the reader or ?q=
+        assert href.startswith(("https://", "http://", "#rag-card-", "#show?", "#ask?", "?q=")), href
 
 
 @pytest.mark.parametrize("evil", EVIL)
@@ -52,10 +54,12 @@ def test_answer_and_abstention_escape_everything(evil):
     c = Citation.of(1, p, 0, len(p.text), publication=evil, date="2022", url="javascript:alert(9)")
     answer = Answer("q", f"Spk said: “Quote {evil} end.” [1]", False, (c,), (Hit(1, 0.9, p),))
     abstained = Answer("q", f"Not here {evil}", True, (), (Hit(1, 0.3, p),))
+    note = render.filter_note_html([f"Spk {evil}"], f"only words said by {evil}", f"Why {evil}?", True)
     for html in (render.answer_html(answer), render.answer_html(abstained), render.user_html(evil),
-                 render.error_html(evil), render.partial_html(evil)):
+                 render.error_html(evil), render.partial_html(evil), render.answer_html(answer, key="3"),
+                 render.answer_html(abstained, filter_note=note), render.not_a_question_html(evil, evil), note):
         assert_inert(html)
-    assert "<a " not in render.answer_html(answer)  # a non-http(s) URL is no link at all
+    assert 'href="javascript' not in render.answer_html(answer).lower()  # a non-http(s) URL is no link at all
 
 
 def test_sources_reader_and_upload_report_escape():
@@ -107,6 +111,10 @@ def test_answer_markers_and_cards():
     html = render.answer_html(answer)
     assert '<sup class="rag-cite">[1]</sup>' in html and '<sup class="rag-cite">[2]</sup>' in html
     assert "[7]" in html and '<sup class="rag-cite">[7]' not in html
+    linked = render.answer_html(answer, key="5")  # on the page: each [n] a link to its card
+    assert '<a class="rag-cite" href="#rag-card-5-1"' in linked and 'id="rag-card-5-1"' in linked
+    assert '<a class="rag-cite" href="#rag-card-5-2"' in linked and 'id="rag-card-5-2"' in linked
+    assert "rag-card-5-7" not in linked
     assert html.index("Khalid Amiri") < html.index("Ali Nazary")  # cards in citation order
     assert "rag-abstain" not in html
 
@@ -160,3 +168,81 @@ def test_long_question_context_keeps_its_end():
     assert "…" in html and "Do you feel some countries are not listening?" in html
     assert len(render.shorten(long, 200)) <= 200
     assert render.shorten("short one", 200) == "short one"
+
+
+def test_sentence_span_covers_whole_sentences():
+    text = "One. Two three four. Five."
+    assert render.sentence_span(text, 9, 14) == (5, 20)
+    assert render.sentence_span(text, 0, 2) == (0, 4)
+    assert render.sentence_span(text, 22, 24) == (21, 26)
+    assert render.sentence_span("no stop at all", 3, 5) == (0, 14)
+
+
+def test_a_long_card_is_compact_with_the_whole_passage_on_expand():
+    text = ("We fought for years and years in the valleys. " * 5 + "What keeps me awake at night is our poor people. "
+            + "Only time will tell what happens next in the north. " * 3).strip()
+    assert len(text) > render.COMPACT_CHARS
+    s = text.index("What keeps")
+    e = text.index("poor people") + len("poor")  # the quote stops mid-sentence
+    html = render.citation_card(Citation.of(1, passage(text), s, e))
+    compact = html.split('<details class="rag-whole">')[0]
+    assert "… <mark>What keeps me awake at night is our poor</mark> people. …" in compact  # the whole sentence
+    assert "valleys" not in compact and "north" not in compact
+    whole = html.split('<details class="rag-whole">')[1]
+    assert "<summary>whole passage</summary>" in whole and "valleys" in whole and "north" in whole
+    short = render.citation_card(Citation.of(1, passage("Short passage. Quote."), 15, 21))
+    assert "rag-whole" not in short and "Short passage. <mark>Quote.</mark>" in short
+
+
+def test_show_in_transcript_link_carries_where_the_quote_is():
+    from urllib.parse import parse_qs
+
+    p = passage("We lost our rights & more.", source='a "b" & c.txt')
+    html = render.citation_card(Citation.of(2, p, 3, 7))
+    href = re.search(r'class="rag-show" href="#show\?([^"]*)"', html).group(1)
+    where = {k: v[0] for k, v in parse_qs(render.html.unescape(href)).items()}
+    assert where == {"source": 'a "b" & c.txt', "start": "100", "end": str(100 + len(p.text)), "qs": "103", "qe": "107"}
+
+
+def test_transcript_reader_marks_the_passage_and_its_quote():
+    info = SourceInfo("a.txt", "The Last Leader", "", "", "", (("Khalid Amiri", 2),), 2)
+    first = Passage("p1", "a.txt", "T", "Faisal Saeed Al Mutaar", "interviewer", "Why?", 0, 4)
+    second = Passage("p2", "a.txt", "T", "Khalid Amiri", "interviewee", "Because we lost.", 10, 26)
+    html = render.transcript_html(info, [first, second], focus=(10, 26, 21, 25))
+    assert html.count('id="rag-here"') == 1 and "Because we <mark>lost</mark>." in html
+    assert html.index("Faisal Saeed Al Mutaar") < html.index("rag-here")  # the turn before, its speaker marked
+    assert "rag-here" not in render.transcript_html(info, [first, second])
+
+
+def test_copied_text_is_clean_and_lists_the_sources():
+    p = Passage("p1", "a.txt", "The Last Leader", "Khalid Amiri", "interviewee",
+                "What keeps me <awake> at night is our poor people.", 100, 150, t_start=754.0)
+    c = Citation.of(1, p, 0, len(p.text), publication="The International Correspondent", date="2022-12-01",
+                    url="https://example.org/x")
+    answer = Answer("What keeps him awake?", "Amiri: “What keeps me <awake> at night is our poor people.” [1]", False, (c,), ())
+    text = render.answer_text(answer)
+    assert text.startswith("Amiri: “What keeps me <awake>") and text.splitlines()[0].endswith("[1]")
+    assert ("[1] Khalid Amiri (interviewee), The Last Leader, The International Correspondent, 2022-12-01, at 12:34"
+            in text)
+    assert "“What keeps me <awake> at night is our poor people.”" in text and "https://example.org/x" in text
+    assert "<mark" not in text and "<div" not in text and "&lt;" not in text
+    html = render.answer_html(answer, key="1")  # the page carries it, escaped, for the Copy button
+    assert f'<pre class="rag-plain">{render.esc(text)}</pre>' in html
+    md = render.conversation_markdown([answer, Answer("Who won?", "The transcripts don't say.", True, (), ())])
+    assert md.startswith("# ") and "## What keeps him awake?" in md and "## Who won?" in md
+    assert "1. Khalid Amiri (interviewee), The Last Leader" in md and "> What keeps me <awake>" in md
+    assert "*Not in the transcripts.*" in md
+
+
+def test_filter_note_says_who_is_hidden_and_offers_to_clear():
+    note = render.filter_note_html(["Khalid Amiri"], "only words said by Ali Nazary", "What keeps Amiri awake?", True)
+    assert "hides Khalid Amiri" in note and "only words said by Ali Nazary" in note
+    assert 'class="rag-clear" href="#ask?q=What+keeps+Amiri+awake%3F"' in note
+    assert render.filter_note_html([], "x", "q", True) == ""
+    hidden = render.answer_html(Answer("q", "Khalid Amiri is not quoted on this.", True, (), ()), filter_note=note)
+    assert "Hidden by a filter" in hidden and "Not in the transcripts" not in hidden
+
+
+def test_not_a_question_has_no_citations():
+    html = render.not_a_question_html("asdfgh qwerty", "Who is Tom?")
+    assert "I couldn't make out a question" in html and "rag-card" not in html and "rag-cite" not in html

@@ -20,6 +20,7 @@ import hashlib
 import html
 import re
 from collections.abc import Callable, Iterable, Sequence
+from urllib.parse import urlencode
 
 from rag.pipeline import SourceInfo, Upload
 from rag.records import Answer, Citation, Hit, Passage
@@ -28,6 +29,7 @@ from rag.records import Answer, Citation, Hit, Passage
 SHOWN_MENTIONS = 3
 SPEAKER_COLOURS = 8  # .spk-0 ... .spk-7 in CSS below
 ASKED_CHARS = 200  # the question a passage replies to is context, not evidence: its end will do
+COMPACT_CHARS = 320  # a longer passage shows, at first, only the sentences holding its quote
 
 
 def esc(text: object) -> str:
@@ -93,39 +95,86 @@ def who_html(passage: Passage) -> str:
 
 
 def source_line(passage: Passage, publication: str = "", date: str = "", url: str = "") -> str:
-    """Title, publication, date, timestamp, a link when there is a URL, and the file name."""
-    parts = [f'<span class="rag-title">{esc(passage.title or passage.source)}</span>']
+    """Title (a link to the source where the metadata has a URL), publication, date, the
+    time in the recording, and the file name."""
+    title = esc(passage.title or passage.source)
+    link = safe_url(url)
+    if link:
+        title = f'<a href="{link}" target="_blank" rel="noopener noreferrer nofollow">{title} &#8599;</a>'
+    parts = [f'<span class="rag-title">{title}</span>']
     facts = ", ".join(esc(x) for x in (publication, date) if x)
     if facts:
         parts.append(facts)
     if passage.t_start is not None:
-        parts.append(f'<span class="rag-time" title="where in the recording">&#9654; at {clock(passage.t_start)}</span>')
-    link = safe_url(url)
-    if link:
-        parts.append(f'<a href="{link}" target="_blank" rel="noopener noreferrer nofollow">open the source &#8599;</a>')
+        parts.append(f'<span class="rag-time" title="where in the recording">&#9654; {clock(passage.t_start)}</span>')
     parts.append(f'<span class="rag-file">{esc(passage.source)}</span>')
     return " · ".join(parts)
 
 
+def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The whole sentence(s) around text[start:end]: from the end of the sentence before to
+    the end of the last one the span touches.
+
+    Example: sentence_span("One. Two three four. Five.", 9, 14) -> (5, 20)
+    """
+    before = [m.end() for m in _SENTENCE_END.finditer(text, 0, max(0, start))]
+    s = before[-1] if before else 0
+    after = _SENTENCE_END.search(text, max(start, end - 1))
+    e = after.end() if after else len(text)
+    while s < start and text[s].isspace():
+        s += 1
+    return s, e
+
+
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|$)")
+
+
+def _compact(text: str, quote: tuple[int, int] | None) -> tuple[str, bool]:
+    """A card's first view: the passage when it is short, else the sentences holding the
+    quote (or the opening sentences), marked "…" where cut. (html, whether it was cut)."""
+    if len(text) <= COMPACT_CHARS:
+        return (highlight(text, *quote) if quote else text_html(text)), False
+    if quote and quote[0] < quote[1]:
+        s, e = sentence_span(text, *quote)
+        qs, qe = max(quote[0], s), min(quote[1], e)
+        body = highlight(text[s:e].rstrip(), qs - s, qe - s)
+    else:
+        s, e = 0, sentence_span(text, 0, min(len(text), COMPACT_CHARS // 2))[1]
+        body = text_html(text[s:e].rstrip())
+    cut = s > 0 or e < len(text.rstrip())
+    return ("… " if s > 0 else "") + body + (" …" if e < len(text.rstrip()) else ""), cut
+
+
 def card_html(passage: Passage, n: int | None = None, quote: tuple[int, int] | None = None,
-              publication: str = "", date: str = "", url: str = "") -> str:
-    """One source card: [n], who (role), the passage with the quoted words marked, where."""
+              publication: str = "", date: str = "", url: str = "", key: str = "") -> str:
+    """One source card: [n], who (role), the sentence holding the quoted words marked (the
+    whole passage on expand), where, and a way into the transcript at that place."""
     number = f'<span class="rag-n">[{n}]</span> ' if n is not None else ""
-    body = highlight(passage.text, *quote) if quote else text_html(passage.text)
+    compact, cut = _compact(passage.text, quote)
+    whole = ""
+    if cut:
+        full = highlight(passage.text, *quote) if quote else text_html(passage.text)
+        whole = (f'<details class="rag-whole"><summary>whole passage</summary>'
+                 f'<blockquote class="rag-passage">{full}</blockquote></details>')
     asked = (f'<div class="rag-asked">in reply to: {text_html(shorten(passage.question, ASKED_CHARS))}</div>'
              if passage.question and passage.role != "interviewer" else "")
     if passage.lead_in and not passage.question:  # the writer's words that introduce the quote
         asked = f'<div class="rag-asked">{text_html(shorten(passage.lead_in, ASKED_CHARS))} …</div>'
-    return (f'<div class="rag-card {speaker_class(passage.speaker)}">'
+    qs, qe = (passage.start + quote[0], passage.start + quote[1]) if quote else (passage.start, passage.start)
+    # where to open the transcript, in the link itself: Gradio's sanitizer drops data-* attributes
+    where = urlencode({"source": passage.source, "start": passage.start, "end": passage.end, "qs": qs, "qe": qe})
+    show = f'<a class="rag-show" href="#show?{esc(where)}">show in transcript</a>'
+    anchor = f' id="rag-card-{esc(key)}-{n}"' if key and n is not None else ""
+    return (f'<div class="rag-card {speaker_class(passage.speaker)}"{anchor}>'
             f'<div class="rag-card-head">{number}{who_html(passage)}</div>'
-            f'{asked}<blockquote class="rag-passage">{body}</blockquote>'
-            f'<div class="rag-source">{source_line(passage, publication, date, url)}</div></div>')
+            f'{asked}<blockquote class="rag-passage rag-compact">{compact}</blockquote>{whole}'
+            f'<div class="rag-source">{source_line(passage, publication, date, url)} · {show}</div></div>')
 
 
-def citation_card(c: Citation) -> str:
+def citation_card(c: Citation, key: str = "") -> str:
     """A citation's card: its quote highlighted inside the passage it comes from."""
     offset = c.passage.start
-    return card_html(c.passage, c.n, (c.start - offset, c.end - offset), c.publication, c.date, c.url)
+    return card_html(c.passage, c.n, (c.start - offset, c.end - offset), c.publication, c.date, c.url, key)
 
 
 def hit_card(hit: Hit, facts: SourceInfo | None = None) -> str:
@@ -134,13 +183,17 @@ def hit_card(hit: Hit, facts: SourceInfo | None = None) -> str:
                      facts.publication if facts else "", facts.date if facts else "", facts.url if facts else "")
 
 
-def answer_text_html(answer: Answer) -> str:
-    """The answer's words, escaped, with each of its [n] markers set off as a citation."""
+def answer_text_html(answer: Answer, key: str = "") -> str:
+    """The answer's words, escaped, with each of its [n] markers a link to its card."""
     numbers = {c.n for c in answer.citations}
 
     def marker(m: re.Match) -> str:
         n = int(m.group(1))
-        return f'<sup class="rag-cite">[{n}]</sup>' if n in numbers else m.group(0)
+        if n not in numbers:
+            return m.group(0)
+        if not key:
+            return f'<sup class="rag-cite">[{n}]</sup>'
+        return f'<a class="rag-cite" href="#rag-card-{esc(key)}-{n}" title="go to source {n}">[{n}]</a>'
 
     return re.sub(r"\[(\d+)\]", marker, text_html(answer.text))
 
@@ -163,9 +216,32 @@ def answerer_note(answer: Answer) -> str:
     return ""
 
 
-def answer_html(answer: Answer, facts: Callable[[str], SourceInfo | None] = lambda source: None) -> str:
+def filter_note_html(hidden: Sequence[str], what: str, question: str, abstained: bool) -> str:
+    """Says that a filter hides the person asked about, and offers to ask again without it.
+    `what` names the filter ("only words said by Ali Nazary")."""
+    if not hidden:
+        return ""
+    people = " and ".join(esc(p) for p in hidden)
+    said = ("so their own words were not searched and this answer cannot say what they said"
+            if abstained else "so the answer below leaves out their own words")
+    return (f'<div class="rag-filtered">The filter ({esc(what)}) hides {people}: {said}. '
+            f'<a class="rag-clear" href="#ask?{esc(urlencode({"q": question}))}">Clear the filters and ask again</a></div>')
+
+
+def tools_html(answer: Answer, facts: Callable[[str], SourceInfo | None] = lambda source: None) -> str:
+    """Copy (clean text, no markup) and a link that asks the question again."""
+    return (f'<div class="rag-tools"><button type="button" class="rag-copy" title="copy the answer and its sources as text">'
+            f'Copy</button><a class="rag-link" href="?{esc(urlencode({"q": answer.question}))}" '
+            f'title="copy a link that asks this question">Link</a></div>'
+            f'<pre class="rag-plain">{esc(answer_text(answer, facts))}</pre>')  # CSS hides it
+
+
+def answer_html(answer: Answer, facts: Callable[[str], SourceInfo | None] = lambda source: None,
+                key: str = "", filter_note: str = "") -> str:
     """A whole chat reply: the answer and its source cards, or an abstention banner and the
-    closest mentions. `facts(source)` gives publication/date/URL for an uncited passage."""
+    closest mentions. `facts(source)` gives publication/date/URL for an uncited passage.
+    `key` makes the cards' anchors unique on the page (one per message); `filter_note` is
+    filter_note_html's warning, shown first."""
     if answer.abstained:
         cards = [hit_card(h, facts(h.passage.source)) for h in answer.hits]
         shown, folded = cards[:SHOWN_MENTIONS], cards[SHOWN_MENTIONS:]
@@ -173,13 +249,67 @@ def answer_html(answer: Answer, facts: Callable[[str], SourceInfo | None] = lamb
                 if folded else "")
         mentions = (f'<div class="rag-sub">Closest mentions (none of them answers it)</div>{"".join(shown)}{more}'
                     if cards else "")
-        return (f'<div class="rag-abstain"><div class="rag-banner">Not in the transcripts</div>'
-                f'<div class="rag-text">{text_html(answer.text)}</div>{searched_html(answer)}{mentions}</div>')
-    cards = "".join(citation_card(c) for c in answer.citations)
+        banner = "Hidden by a filter" if filter_note else "Not in the transcripts"
+        return (f'<div class="rag-abstain">{filter_note}<div class="rag-banner">{banner}</div>'
+                f'<div class="rag-text">{text_html(answer.text)}</div>{searched_html(answer)}{mentions}'
+                f'{tools_html(answer, facts)}</div>')
+    cards = "".join(citation_card(c, key) for c in answer.citations)
     label = "Source" if len(answer.citations) == 1 else "Sources"
-    return (f'<div class="rag-answer"><div class="rag-text">{answer_text_html(answer)}</div>'
+    return (f'<div class="rag-answer">{filter_note}<div class="rag-text">{answer_text_html(answer, key)}</div>'
             f'{answerer_note(answer)}{searched_html(answer)}'
-            f'<div class="rag-sub">{label}: who said it, where</div>{cards}</div>')
+            f'<div class="rag-sub">{label}: who said it, where</div>{cards}{tools_html(answer, facts)}</div>')
+
+
+def not_a_question_html(question: str, example: str = "") -> str:
+    """For a message with no word the transcripts or English know ("asdfgh qwerty")."""
+    hint = f", e.g. “{esc(example)}”" if example else ""
+    return ('<div class="rag-unclear"><div class="rag-text">I couldn\'t make out a question in '
+            f'“{esc(shorten(question, 80))}”. Ask about someone or something in the transcripts{hint}.</div></div>')
+
+
+# --- the same answers as text: the clipboard and the exports ---------------------------------
+def where_text(c: Citation | Passage, publication: str = "", date: str = "") -> str:
+    """"Khalid Amiri (interviewee), The Last Leader, The International Correspondent, 2022-12-01, at 12:34"."""
+    p = c.passage if isinstance(c, Citation) else c
+    who = "Narrator" if p.speaker == "narrator" else f"{p.speaker} ({p.role})"
+    parts = [who, p.title or p.source, publication, date, f"at {clock(p.t_start)}" if p.t_start is not None else ""]
+    return ", ".join(x for x in parts if x)
+
+
+def answer_text(answer: Answer, facts: Callable[[str], SourceInfo | None] = lambda source: None) -> str:
+    """The answer as plain text: its words with [n], then the numbered sources (speaker,
+    title, publication, date, timestamp, quote, URL). What Copy puts on the clipboard."""
+    lines = [answer.text.strip()]
+    if answer.citations:
+        lines += ["", "Sources:"]
+        for c in answer.citations:
+            lines.append(f"[{c.n}] {where_text(c, c.publication, c.date)}")
+            lines.append(f"    “{' '.join(c.quote.split())}”")
+            if safe_url(c.url):
+                lines.append(f"    {c.url.strip()}")
+    elif answer.abstained and answer.hits:
+        lines += ["", "Closest mentions (none of them answers it):"]
+        for h in answer.hits[:SHOWN_MENTIONS]:
+            info = facts(h.passage.source)
+            lines.append(f"- {where_text(h.passage, info.publication if info else '', info.date if info else '')}")
+    return "\n".join(lines)
+
+
+def conversation_markdown(answers: Sequence[Answer], title: str = "Ask the transcripts") -> str:
+    """A conversation as Markdown: each question, its answer with [n], its numbered sources."""
+    out = [f"# {title}", ""]
+    for a in answers:
+        out += [f"## {' '.join(a.question.split())}", "", a.text.strip(), ""]
+        if a.abstained:
+            out += ["*Not in the transcripts.*", ""]
+        for c in a.citations:
+            where = where_text(c, c.publication, c.date)
+            link = f" <{c.url.strip()}>" if safe_url(c.url) else ""
+            out.append(f"{c.n}. {where}{link}  ")
+            out.append(f"   > {' '.join(c.quote.split())}")
+        if a.citations:
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
 
 
 def user_html(question: str) -> str:
@@ -224,8 +354,11 @@ def sources_table_html(infos: Sequence[SourceInfo]) -> str:
             f'<p class="rag-muted">{len(infos)} transcripts, {total} passages.</p>')
 
 
-def transcript_html(info: SourceInfo | None, passages: Iterable[Passage]) -> str:
-    """A transcript to read: each passage a paragraph, its speaker in bold."""
+def transcript_html(info: SourceInfo | None, passages: Iterable[Passage],
+                    focus: tuple[int, int, int, int] | None = None) -> str:
+    """A transcript to read: each passage a paragraph, its speaker in bold. `focus` is
+    (passage start, passage end, quote start, quote end) in file offsets: that passage is
+    marked (id "rag-here", for scrolling to it) with the quote highlighted inside it."""
     if info is None:
         return '<p class="rag-muted">Choose a transcript to read it here.</p>'
     facts = ", ".join(esc(x) for x in (info.publication, info.date) if x)
@@ -239,8 +372,11 @@ def transcript_html(info: SourceInfo | None, passages: Iterable[Passage]) -> str
         when = f'<span class="rag-time">{clock(p.t_start)}</span> ' if p.t_start is not None else ""
         name = "Narrator" if p.speaker == "narrator" else esc(p.speaker)
         role = "" if p.speaker == "narrator" else f' <span class="rag-role">{esc(p.role)}</span>'
-        paragraphs.append(f'<p class="rag-line {speaker_class(p.speaker)}">{when}<b class="rag-who {speaker_class(p.speaker)}">'
-                          f'{name}</b>{role}<br>{text_html(p.text)}</p>')
+        here = focus is not None and (p.start, p.end) == focus[:2]
+        body = highlight(p.text, focus[2] - p.start, focus[3] - p.start) if here else text_html(p.text)
+        mark = ' rag-here" id="rag-here' if here else ""
+        paragraphs.append(f'<p class="rag-line {speaker_class(p.speaker)}{mark}">{when}<b class="rag-who {speaker_class(p.speaker)}">'
+                          f'{name}</b>{role}<br>{body}</p>')
     return f'<div class="rag-transcript">{head}{"".join(paragraphs)}</div>'
 
 
@@ -270,7 +406,27 @@ CSS = """
 .rag-header h1 { margin: 0 0 .2em 0; font-size: 1.6em; }
 .rag-header p { margin: 0; color: var(--body-text-color-subdued); }
 .rag-text { line-height: 1.55; }
-.rag-cite { color: var(--color-accent); font-weight: 600; }
+.rag-cite { color: var(--color-accent) !important; font-weight: 600; font-size: .8em; vertical-align: super;
+            line-height: 0; text-decoration: none !important; cursor: pointer; padding: 0 .1em; }
+.rag-cite:hover { text-decoration: underline !important; }
+.rag-card.rag-flash { box-shadow: 0 0 0 3px var(--color-accent); transition: box-shadow .3s; }
+.rag-card { scroll-margin-top: 8px; }
+.rag-whole summary, .rag-more summary { cursor: pointer; font-size: .82em; color: var(--body-text-color-subdued); }
+.rag-whole[open] + .rag-source { margin-top: .2em; }
+.rag-whole[open] summary { margin-bottom: .2em; }
+.rag-tools button, .rag-tools a, a.rag-clear {
+  font: inherit; font-size: .82em; cursor: pointer; border: 1px solid var(--border-color-primary); border-radius: 6px;
+  padding: .05em .5em; background: var(--background-fill-secondary); color: var(--body-text-color); }
+a.rag-show { color: var(--color-accent); white-space: nowrap; }
+.rag-tools a, a.rag-clear { text-decoration: none !important; }
+.rag-plain { display: none !important; }
+.rag-tools { display: flex; gap: .4em; margin-top: .6em; }
+.rag-filtered { border: 1px solid #f59e0b; background: #fffbeb; color: #78350f; border-radius: 8px;
+                padding: .45em .7em; margin-bottom: .5em; font-size: .92em; }
+.rag-filtered a.rag-clear { margin-left: .3em; white-space: nowrap; }
+.rag-unclear .rag-text { color: var(--body-text-color-subdued); }
+.rag-here { background: #fef9c3; border-radius: 4px; }
+.rag-here mark { background: #fde68a; color: #1f2937; }
 .rag-sub { margin: .9em 0 .4em; font-size: .8em; text-transform: uppercase; letter-spacing: .04em;
            color: var(--body-text-color-subdued); }
 .rag-card { border: 1px solid var(--border-color-primary); border-left: 5px solid var(--spk, #999);
@@ -307,8 +463,19 @@ blockquote.rag-passage { margin: .35em 0; padding: 0; border: 0; font-style: nor
 .rag-line { margin: .2em 0 .8em; padding-left: .6em; border-left: 3px solid var(--spk, #999); }
 .rag-uploads { list-style: none; padding-left: 0; }
 .rag-ok { color: #15803d; } .rag-refused { color: #b91c1c; }
-.rag-more summary { cursor: pointer; font-size: .85em; }
 .spk-0 { --spk: #2563eb; } .spk-1 { --spk: #c2410c; } .spk-2 { --spk: #15803d; } .spk-3 { --spk: #7c3aed; }
 .spk-4 { --spk: #be185d; } .spk-5 { --spk: #0e7490; } .spk-6 { --spk: #a16207; } .spk-7 { --spk: #4d7c0f; }
 .spk-narrator { --spk: #6b7280; }
+/* The chat panel takes the window's height, less the header, the tabs and the question box. */
+#rag-chat { height: calc(100vh - 330px) !important; min-height: 340px; max-height: none !important; }
+#rag-chat .scroll-down-button-container { display: none; } /* it covered card text; [n] and the cards scroll instead */
+.rag-examples { gap: .4em; align-items: center; }
+.rag-try { flex: 0 0 auto !important; min-width: 0 !important; }
+.rag-export-label p { margin: .6em 0 0 0; }
+@media (max-width: 700px) {
+  .rag-header p { display: none; }
+  .rag-header h1 { font-size: 1.25em; }
+  #rag-chat { height: calc(100vh - 270px) !important; min-height: 280px; }
+  .rag-examples { display: none !important; }
+}
 """
