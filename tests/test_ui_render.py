@@ -246,3 +246,36 @@ def test_filter_note_says_who_is_hidden_and_offers_to_clear():
 def test_not_a_question_has_no_citations():
     html = render.not_a_question_html("asdfgh qwerty", "Who is Tom?")
     assert "I couldn't make out a question" in html and "rag-card" not in html and "rag-cite" not in html
+
+
+def test_a_title_running_into_its_url_is_cut_and_the_url_becomes_the_link():
+    glued = "Ahmad Massoud: Ignoring the Taliban threat jeopardises global securityhttps://en.majalla.com/node/1/x"
+    assert render.title_and_url(glued) == ("Ahmad Massoud: Ignoring the Taliban threat jeopardises global security",
+                                           "https://en.majalla.com/node/1/x")
+    assert render.title_and_url(glued, "https://meta.org") [1] == "https://meta.org"  # the metadata's URL wins
+    assert render.title_and_url("Plain title") == ("Plain title", "")
+    info = SourceInfo("m.txt", glued, "Al Majalla", "", "", (("Ahmad Massoud", 3),), 3)
+    for html in (render.sources_table_html([info]), render.transcript_html(info, []),
+                 render.card_html(passage("Quote.", title=glued))):
+        assert "securityhttps" not in html and 'href="https://en.majalla.com/node/1/x"' in html
+
+
+def test_a_quote_split_around_its_attribution_shows_its_whole_sentence():
+    text = ('Khosty argued the goals were lofty. He said the demands were "too high" and "above" what '
+            'could be compromised.\n\n"God willing," he added, "a solution will come soon."\n')
+    s = text.index("too high")
+    split = Passage("p1", "a.txt", "T", "Qari Saeed Khosty", "quoted", "too high", s, s + 8)
+    c = Citation.of(1, split, 0, 8)
+    sentence = render.quoted_sentence(text, c)
+    assert sentence == ('He said the demands were "too high" and "above" what could be compromised.', 26, 34)
+    html = render.citation_card(c, sentence=sentence)
+    assert 'He said the demands were "too high" and "above" what could be compromised.' in render.html.unescape(
+        re.sub(r"<[^>]+>", "", html))
+    assert "<mark>too high</mark>" in html
+    g = text.index("God willing,")
+    whole = Passage("p2", "a.txt", "T", "Qari Saeed Khosty", "quoted", "a solution will come soon.",
+                    text.index("a solution"), text.index("a solution") + 26)
+    assert render.quoted_sentence(text, Citation.of(2, whole, 0, 26))[0].startswith('"God willing," he added')
+    inside = Passage("p3", "a.txt", "T", "N", "narrator", text[:35], 0, 35)  # the sentence inside its passage
+    assert render.quoted_sentence(text, Citation.of(3, inside, 0, 10)) is None
+    assert g > 0

