@@ -4,8 +4,12 @@
 
 Per folder of the realworld set (each has a SOURCE.md): files ingested and refused (with
 reasons), passages, offsets (verbatim: file_text[start:end] == text; cited: verbatim or, in
-a timed format, the passage's words in order across the span, README "Corpus format"),
-speaker agreement with the format's own gold (per passage; worst files listed), seconds.
+a timed format, the passage's words in order across the span, README "Corpus format";
+mapped: every piece of the passage's map (rag/formats/textmap.py) is the file's characters,
+or an escape decoding to them; sentences: the share of the passages' sentences that
+`Passage.file_span` places on the file's exact characters, what a citation of one sentence
+gets; escapes: passages with a decoded escape in them), speaker agreement with the format's
+own gold (per passage; worst files listed), seconds.
 
     podcasts-md     gold: the last `**Name:**` label before the passage
     whisper-json    gold: the `speaker` of the JSON turn; in the VTT files, the `[Name]:` label
@@ -33,13 +37,14 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from rag.chunking import sentence_spans
 from rag.config import Config
 from rag.errors import FormatError
-from rag.formats.jsonscan import string_spans
+from rag.formats.jsonscan import decode_fragment, string_spans
 from rag.formats.timed import TIMED, cited_in
 from rag.ingest import SUPPORTED, ingest_document, read_document
 from rag.metadata import Metadata
-from rag.records import NARRATOR
+from rag.records import NARRATOR, Passage
 from rag.speakers import SpeakerNames, name_key
 from rag.terms import STOPWORDS
 
@@ -120,6 +125,7 @@ def run_folder(root: Path, name: str, max_files: int | None, config: Config) -> 
     names = SpeakerNames({})
     presenters = _presenters(root)
     out = {"folder": name, "files": 0, "ingested": 0, "refused": {}, "passages": 0, "verbatim": 0, "cited": 0,
+           "mapped": 0, "sentences": 0, "sentences_exact": 0, "escaped": 0,
            "gold_passages": 0, "agree": 0, "per_file": {}, "presenter_passages": 0, "presenter_agree": 0}
     t0 = time.perf_counter()
     for path in _files(folder, max_files):
@@ -138,6 +144,12 @@ def run_folder(root: Path, name: str, max_files: int | None, config: Config) -> 
         read = TIMED.get(path.suffix.lower())
         out["verbatim"] += sum(doc.text[p.start : p.end] == p.text for p in passages)
         out["cited"] += sum(cited_in(doc.text, p.start, p.end, p.text, read) for p in passages)
+        for p in passages:
+            mapped, escaped, n, exact = _map_check(doc.text, p)
+            out["mapped"] += mapped
+            out["escaped"] += escaped
+            out["sentences"] += n
+            out["sentences_exact"] += exact
         marks, tagless = _marks(name, rel, doc.text, presenters)
         if name == "quotes-prose":
             continue
@@ -159,6 +171,23 @@ def run_folder(root: Path, name: str, max_files: int | None, config: Config) -> 
     if name == "quotes-prose":
         out.update(litbank(folder, max_files, config))
     return out
+
+
+def _map_check(text: str, p: Passage) -> tuple[bool, bool, int, int]:
+    """(does every piece map back, has it a decoded escape, sentences, sentences cited exactly)."""
+    mapped = text[p.start : p.end] == p.text if not p.pieces else True
+    escaped = False
+    for t, f, n, m in p.pieces:
+        said, raw = p.text[t : t + n], text[f : f + m]
+        if n != m or said != raw:
+            escaped = True
+            mapped = mapped and said in (decode_fragment(raw), raw.replace('""', '"'))
+    spans = sentence_spans(p.text, 0, len(p.text))
+    exact = 0
+    for a, b in spans:
+        fs, fe = p.file_span(a, b)
+        exact += text[fs:fe] == p.text[a:b]
+    return mapped, escaped, len(spans), exact
 
 
 def _marks(folder: str, rel: str, text: str, presenters: dict[str, list[str]]) -> tuple[list[tuple[int, str]], bool]:
@@ -255,15 +284,19 @@ def main(argv: list[str] | None = None) -> dict:
         raise SystemExit(2)
     config = Config.from_env()
     results = [run_folder(args.root, f, args.max_files, config) for f in (args.folder or FOLDERS) if (args.root / f).is_dir()]
-    print(f"{'folder':15} {'files':>5} {'ingest':>6} {'refused':>7} {'passages':>8} {'verbatim':>8} {'cited':>6} {'agree':>6} {'(n)':>6} {'present':>7} {'sec':>6}")
+    print(f"{'folder':15} {'files':>5} {'ingest':>6} {'refused':>7} {'passages':>8} {'verbatim':>8} {'cited':>6} "
+          f"{'mapped':>6} {'sent.':>6} {'escaped':>7} {'agree':>6} {'(n)':>6} {'present':>7} {'sec':>6}")
     for r in results:
         r["verbatim_share"] = round(r["verbatim"] / r["passages"], 4) if r["passages"] else None
         r["cited_share"] = round(r["cited"] / r["passages"], 4) if r["passages"] else None
+        r["mapped_share"] = round(r["mapped"] / r["passages"], 4) if r["passages"] else None
+        r["sentences_exact_share"] = round(r["sentences_exact"] / r["sentences"], 4) if r["sentences"] else None
         r["agreement"] = round(r["agree"] / r["gold_passages"], 4) if r["gold_passages"] else None
         r["presenter_agreement"] = round(r["presenter_agree"] / r["presenter_passages"], 4) if r["presenter_passages"] else None
         r["worst"] = sorted(((a / n, f, n) for f, (a, n) in r.pop("per_file").items()))[: args.worst]
         print(f"{r['folder']:15} {r['files']:>5} {r['ingested']:>6} {len(r['refused']):>7} {r['passages']:>8} "
               f"{_share(r['verbatim'], r['passages']):>8} {_share(r['cited'], r['passages']):>6} "
+              f"{_share(r['mapped'], r['passages']):>6} {_share(r['sentences_exact'], r['sentences']):>6} {r['escaped']:>7} "
               f"{_share(r['agree'], r['gold_passages']):>6} {r['gold_passages']:>6} "
               f"{_share(r['presenter_agree'], r['presenter_passages']):>7} {r['seconds']:>6}")
         for share, f, n in r["worst"]:

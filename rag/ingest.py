@@ -31,7 +31,7 @@ from .formats.stamps import STAMP
 from .formats.subtitles import BOM, parse_srt, parse_vtt
 from .formats.tables import parse_table
 from .formats.text import parse_text
-from .formats.timed import TIMED, join_cues, name_voices, words_text
+from .formats.timed import MAPPED, TIMED, join_cues, name_voices, words_text
 from .metadata import METADATA_FILE, Metadata, load_metadata
 from .records import NARRATOR, BadFile, Corpus, Document, Passage, Segment
 from .speakers import SpeakerNames, answering_apart
@@ -188,12 +188,13 @@ def to_passages(doc: Document, segments: list[Segment], names: SpeakerNames, max
             question_turn = seg.turn
         who.append((seg, speaker, question if seg.role == "interviewee" else ""))
     if read is not None:
-        chunks = [(s, e, words, who[i], who[j][0]) for s, e, words, i, j in join_cues(doc.text, [w[0] for w in who], read, max_chars)]
+        joined = join_cues(doc.text, [w[0] for w in who], MAPPED[suffix], max_chars)
+        chunks = [(s, e, words, pieces, who[i], who[j][0]) for s, e, words, pieces, i, j in joined]
     else:
-        chunks = [(s, e, doc.text[s:e], w, w[0]) for w in who
+        chunks = [(s, e, doc.text[s:e], (), w, w[0]) for w in who
                   for s, e in pack(doc.text, sentence_spans(doc.text, w[0].start, w[0].end), max_chars)]
     passages: list[Passage] = []
-    for s, e, words, (seg, speaker, context), last in chunks:
+    for s, e, words, pieces, (seg, speaker, context), last in chunks:
         times = [t for t in (seg.t_start, last.t_start, seg.t_end, last.t_end) if t is not None]
         passages.append(
             Passage(
@@ -210,6 +211,7 @@ def to_passages(doc: Document, segments: list[Segment], names: SpeakerNames, max
                 t_start=min(times) if times else None,
                 t_end=max(times) if times else None,
                 page=bisect_right(doc.pages, s) + 1 if suffix == ".pdf" else None,
+                pieces=pieces,
             )
         )
     return with_lead_ins(passages, doc.text)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from .formats.textmap import file_span
+
 Role = Literal["interviewer", "interviewee", "quoted", "narrator", "speaker"]
 ROLES: tuple[str, ...] = ("interviewer", "interviewee", "quoted", "narrator", "speaker")
 
@@ -68,7 +70,11 @@ class Segment:
 class Passage:
     """A passage a reader can take in at a glance, said by one speaker, cited by offsets.
 
-    Invariant: `document.text[start:end] == text`. Retrieval context (the question an
+    Invariant: `document.text[start:end] == text`, except in a timed transcript's passage
+    that joins cues or decodes escapes: there `pieces` maps `text` back to the file
+    (rag/formats/textmap.py: `(text_offset, file_offset, text_length, file_length)` per run,
+    verbatim where the lengths agree), and `file_span` gives a span of `text` in the file.
+    `pieces` is () wherever `text` is the file's slice. Retrieval context (the question an
     answer replies to) lives in `question`, never inside `text`.
     """
 
@@ -86,6 +92,17 @@ class Passage:
     t_end: float | None = None
     lead_in: str = ""  # the writer's unfinished words that introduce a quote: "The first condition calls for"
     page: int | None = None  # a PDF's page (from 1) where the passage begins
+    pieces: tuple[tuple[int, int, int, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.pieces, tuple) or (self.pieces and not isinstance(self.pieces[0], tuple)):  # from JSON: lists
+            object.__setattr__(self, "pieces", tuple(tuple(p) for p in self.pieces))
+
+    def file_span(self, start: int, end: int) -> tuple[int, int]:
+        """Where text[start:end] is in the file. Inside one verbatim piece (or anywhere in a
+        passage without pieces) file_text[a:b] == text[start:end]; a span across pieces
+        runs from its first character's place to the end of its last one's."""
+        return file_span(self.pieces, start, end, self.start)
 
     @property
     def introduced(self) -> str:
@@ -142,7 +159,10 @@ class Hit:
 @dataclass(frozen=True)
 class Citation:
     """Citation [n]: the exact words `quote`, at `start:end` of the source file, inside
-    `passage`. Made only by `Citation.of`, so the quote is verbatim by construction."""
+    `passage`. Made only by `Citation.of`, so the quote is verbatim by construction:
+    `file_text[start:end] == quote` wherever the quote lies in one verbatim piece of its
+    passage (always, in a passage whose text is its file's slice); a quote across a timed
+    passage's cues runs from its first word's place in the file to its last word's end."""
 
     n: int
     passage: Passage
@@ -158,7 +178,7 @@ class Citation:
         """Cite passage.text[start:end] (offsets relative to the passage)."""
         if not 0 <= start < end <= len(passage.text):
             raise ValueError(f"quote span {start}:{end} is outside passage {passage.id} (length {len(passage.text)})")
-        return cls(n, passage, passage.text[start:end], passage.start + start, passage.start + end, **source_facts)
+        return cls(n, passage, passage.text[start:end], *passage.file_span(start, end), **source_facts)
 
     def to_json(self) -> dict:
         p = self.passage

@@ -26,6 +26,7 @@ import re
 from collections.abc import Collection, Hashable
 
 from rag.errors import FormatError
+from rag.formats.textmap import Mapped
 
 MAX_DEPTH = 64  # Deepgram's paragraphs sit 7 levels deep; no transcript needs 64
 
@@ -120,19 +121,39 @@ def decode_fragment(fragment: str) -> str:
     end of the slice is left as written."""
     if "\\" not in fragment:
         return fragment
+    return _ESCAPE.sub(_escaped, fragment)
 
-    def one(m: re.Match[str]) -> str:
-        if m[3]:
-            return _SIMPLE[m[3]]
-        first = int(m[1], 16)
-        if m[2]:
-            second = int(m[2], 16)
-            if 0xD800 <= first < 0xDC00:
-                return chr(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))
-            return _lone(first) + _lone(second)
-        return _lone(first)
 
-    return _ESCAPE.sub(one, fragment)
+def decode_mapped(raw: str, start: int, end: int) -> Mapped:
+    """`decode_fragment(raw[start:end])` with where each character is in the file: the
+    runs between escapes verbatim pieces, each escape a decoded piece of its own.
+
+        >>> m = decode_mapped('"Caf\\\\u00e9 ok"', 1, 13)
+        >>> m.text, m.pieces
+        ('Café ok', [(0, 1, 3, 3), (3, 4, 1, 6), (4, 10, 3, 3)])
+    """
+    m = Mapped(raw)
+    pos = start
+    if "\\" in raw[start:end]:
+        for esc in _ESCAPE.finditer(raw, start, end):
+            m.verbatim(pos, esc.start())
+            m.decoded(_escaped(esc), esc.start(), esc.end())
+            pos = esc.end()
+    m.verbatim(pos, end)
+    return m
+
+
+def _escaped(m: re.Match[str]) -> str:
+    """What one escape stands for."""
+    if m[3]:
+        return _SIMPLE[m[3]]
+    first = int(m[1], 16)
+    if m[2]:
+        second = int(m[2], 16)
+        if 0xD800 <= first < 0xDC00:
+            return chr(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))
+        return _lone(first) + _lone(second)
+    return _lone(first)
 
 
 def _lone(code: int) -> str:

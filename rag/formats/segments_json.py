@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rag.errors import FormatError
-from rag.formats.jsonscan import check_depth, decode_fragment, string_spans, trim_escaped
+from rag.formats.jsonscan import check_depth, decode_fragment, decode_mapped, string_spans, trim_escaped
 from rag.formats.subtitles import BOM
 from rag.formats.turns import SPEAKER_KEYS, Fields, Row, describe_fields, norm_key, pick_fields, time_unit, to_segments
 from rag.records import Segment
@@ -41,6 +41,9 @@ _SPEAKERS = frozenset(SPEAKER_KEYS)
 def read_span(raw: str, start: int, end: int) -> str:
     """The words of a span of a JSON string's contents."""
     return decode_fragment(raw[start:end])
+
+
+read_mapped = decode_mapped  # the same, with where each character is in the file (textmap.py)
 
 
 def parse_json_segments(text: str, notes: list[str] | None = None) -> list[Segment]:

@@ -25,6 +25,7 @@ import re
 from typing import NamedTuple
 
 from rag.errors import FormatError
+from rag.formats.textmap import Mapped
 from rag.records import NARRATOR, Segment
 
 BOM = "\ufeff"
@@ -153,6 +154,38 @@ def parse_srt(text: str, notes: list[str] | None = None) -> list[Segment]:
 def words_of(text: str, start: int, end: int) -> str:
     """A cue's words as a reader sees them: markup removed, lines joined by a space."""
     return " ".join(_TAG.sub("", text[start:end]).split())
+
+
+_WORDS = re.compile(r"\S+")  # \s is str.isspace's whitespace, as str.split uses
+
+
+def words_mapped(text: str, start: int, end: int) -> Mapped:
+    """A cue's words as the file has them, with where each is (textmap.py): markup dropped,
+    the whitespace between two words kept as written (a cue's line break stays one), and
+    whitespace next to markup read as one space. Its words are `words_of`'s.
+
+        >>> m = words_mapped("<v Ann>We <b>built</b>\\nthe\\nbridge.</v>", 7, 34)
+        >>> m.text, m.pieces
+        ('We built the\\nbridge.', [(0, 7, 2, 2), (3, 13, 5, 5), (9, 23, 11, 11)])
+    """
+    m = Mapped(text)
+    space, pos = False, start
+    for tag in [*_TAG.finditer(text, start, end), None]:
+        stop = tag.start() if tag else end
+        at = None  # where the last word of this stretch between tags ended
+        for w in _WORDS.finditer(text, pos, stop):
+            if at is not None:
+                m.verbatim(at, w.start())  # the file's own whitespace between two words
+            elif m.length and (space or w.start() > pos):
+                m.join(" ")
+            m.verbatim(w.start(), w.end())
+            space, at = False, w.end()
+        if (pos if at is None else at) < stop:  # whitespace after the last word, or only whitespace
+            space = space or m.length > 0
+        if tag is None:
+            break
+        pos = tag.end()
+    return m
 
 
 def _line_key(text: str, line: _Line) -> str:

@@ -16,6 +16,7 @@ import re
 
 from rag.errors import FormatError
 from rag.formats.subtitles import BOM, trim_span
+from rag.formats.textmap import Mapped
 from rag.formats.turns import Row, describe_fields, pick_fields, time_unit, to_segments
 from rag.records import Segment
 
@@ -25,6 +26,19 @@ MAX_ROWS = 2_000_000
 def read_span(raw: str, start: int, end: int) -> str:
     """The text of a span of a cell's contents: doubled quotes read once."""
     return raw[start:end].replace('""', '"')
+
+
+def read_mapped(raw: str, start: int, end: int) -> Mapped:
+    """`read_span` with where each character is in the file: each doubled quote a decoded
+    piece of its own, the rest verbatim."""
+    m = Mapped(raw)
+    pos = start
+    while (at := raw.find('""', pos, end)) >= 0:
+        m.verbatim(pos, at)
+        m.decoded('"', at, at + 2)
+        pos = at + 2
+    m.verbatim(pos, end)
+    return m
 
 
 def _cells(raw: str, sep: str):

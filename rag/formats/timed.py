@@ -9,6 +9,8 @@ from the first cue's words to the last cue's:
                  removed, JSON escapes decoded), joined by single spaces; where that is
                  exactly the file's text (one cue, or one JSON string, without markup or
                  escapes) it is the file's text, so that file_text[start:end] == text
+    pieces       otherwise, where each run of `text` is in the file (textmap.py), so that
+                 a quote inside one run is cited by its exact place in the file
     t_start/t_end  from its first and last cue
 
 An unnamed voice (a `<v ->` tag, or a transcript that names nobody) takes the name it gives
@@ -23,6 +25,7 @@ from dataclasses import replace
 
 from rag.chunking import ends_sentence, pack, sentence_spans
 from rag.formats import segments_json, subtitles, tables
+from rag.formats.textmap import Mapped, Piece, normalised
 from rag.records import Segment
 from rag.speakers import self_introduction
 
@@ -34,6 +37,16 @@ TIMED: dict[str, Reader] = {
     ".json": segments_json.read_span,
     ".csv": tables.read_span,
     ".tsv": tables.read_span,
+}
+# The same readers with where each character is in the file, the passages' text: the same
+# words as TIMED's (captions keep the file's whitespace between the words of a cue, so that
+# a sentence inside one cue is the file's own characters)
+MAPPED: dict[str, Callable[[str, int, int], Mapped]] = {
+    ".vtt": subtitles.words_mapped,
+    ".srt": subtitles.words_mapped,
+    ".json": segments_json.read_mapped,
+    ".csv": tables.read_mapped,
+    ".tsv": tables.read_mapped,
 }
 _OPENING = 600  # characters of a voice's first words searched for its introduction
 
@@ -58,39 +71,49 @@ def name_voices(text: str, segments: Sequence[Segment], read: Reader) -> list[Se
     return [replace(s, speaker=named[s.speaker], role="speaker") if s.speaker in named else s for s in segments]
 
 
-def join_cues(text: str, segments: Sequence[Segment], read: Reader, max_chars: int) -> list[tuple[int, int, str, int, int]]:
-    """(start, end, text, first segment index, last segment index) per passage: the
+def join_cues(text: str, segments: Sequence[Segment], read: Callable[[str, int, int], Mapped],
+              max_chars: int) -> list[tuple[int, int, str, tuple[Piece, ...], int, int]]:
+    """(start, end, text, pieces, first segment index, last segment index) per passage: the
     sentences of each segment, joined across the consecutive segments of one turn up to
-    `max_chars`, ending at a sentence end where one comes before the limit."""
-    pieces: list[tuple[int, int, str, int]] = []
+    `max_chars`, ending at a sentence end where one comes before the limit. `read` is a
+    MAPPED reader; `pieces` is () where the text is the file's slice."""
+    pieces: list[tuple[int, int, Mapped, int]] = []
     for i, seg in enumerate(segments):
         for s, e in pack(text, sentence_spans(text, seg.start, seg.end), max_chars):
             words = read(text, s, e)
-            if words.strip():
+            if words.text.strip():
                 pieces.append((s, e, words, i))
-    out: list[tuple[int, int, str, int, int]] = []
+    out: list[tuple[int, int, str, tuple[Piece, ...], int, int]] = []
 
-    def flush(group: list[tuple[int, int, str, int]]) -> None:
+    def flush(group: list[tuple[int, int, Mapped, int]]) -> None:
         s, e = group[0][0], group[-1][1]
-        joined = " ".join(p[2] for p in group)
-        if " ".join(text[s:e].split()) == " ".join(joined.split()):
-            joined = text[s:e]  # contiguous, no markup or escapes: the file's own text
-        out.append((s, e, joined, group[0][3], group[-1][3]))
+        joined = Mapped(text)
+        for k, piece in enumerate(group):
+            if k:
+                joined.join(" ")
+            joined.extend(piece[2])
+        words = joined.text
+        if " ".join(text[s:e].split()) == " ".join(words.split()):
+            # contiguous, no markup or escapes: the file's own text
+            out.append((s, e, text[s:e], (), group[0][3], group[-1][3]))
+        else:
+            out.append((s, e, words, normalised(joined.pieces, words, s), group[0][3], group[-1][3]))
 
-    current: list[tuple[int, int, str, int]] = []
+    current: list[tuple[int, int, Mapped, int]] = []
     size = 0
     for piece in pieces:
+        n = piece[2].length
         if current and segments[piece[3]].turn != segments[current[-1][3]].turn:
             flush(current)
             current, size = [], 0
-        elif current and size + 1 + len(piece[2]) > max_chars:
-            ends = [j for j, p in enumerate(current) if ends_sentence(p[2])]
+        elif current and size + 1 + n > max_chars:
+            ends = [j for j, p in enumerate(current) if ends_sentence(p[2].text)]
             cut = ends[-1] + 1 if ends else len(current)
             flush(current[:cut])
             current = current[cut:]
-            size = sum(len(p[2]) + 1 for p in current)
+            size = sum(p[2].length + 1 for p in current)
         current.append(piece)
-        size += len(piece[2]) + 1
+        size += n + 1
     if current:
         flush(current)
     return out
