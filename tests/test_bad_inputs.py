@@ -51,7 +51,7 @@ EXPECTED_REASONS = {
     "latin1.txt": "not UTF-8",
     "unicode.txt": "UTF-16 text, not UTF-8; re-save it as UTF-8",
     "unicode_nobom.txt": "UTF-16 text",
-    "slides.pdf": "unsupported file type",
+    "slides.pdf": "cannot read the PDF",  # a .pdf is read; this one is garbage
     "huge.txt": "too large",
     "unreadable.txt": "cannot be read",
     "broken.vtt": "WEBVTT",
