@@ -10,8 +10,8 @@ waits until all are connected, then asks --questions questions from evals/cases/
 one after another, timing each from request to final answer.
 
 With --upload-kb N: the users ask continuously (a pause of --think seconds, drawn uniformly,
-between one answer and the next question, as a reader takes in an answer) for --baseline
-seconds, then one more client uploads a fresh transcript of about N KB (made here from the
+between one answer and the next question, as a reader takes in an answer; the first question
+after a pause of up to the longest) for --baseline seconds, then one more client uploads a fresh transcript of about N KB (made here from the
 seeds' sentences, shuffled, so none of its passages is already embedded) through the page's
 /add_transcripts, and the users go on asking until the upload returns. Reported: latency
 p50/p95/max of the questions asked before the upload and of those asked during it, errors,
@@ -36,7 +36,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -74,17 +74,27 @@ def make_transcript(kb: int, seed: int) -> str:
     return "".join(out)
 
 
+_SHOW = re.compile(r'href="#show\?([^"]+)"')
 _CARD = re.compile(r'<blockquote class="rag-passage">(.*?)</blockquote>\s*<div class="rag-source">(.*?)</div></div>', re.S)
 _FILE = re.compile(r'<span class="rag-file">(.*?)</span>')
 
 
-def shown_passages(reply: str) -> list[tuple[str, str]]:
-    """(source file, passage text) of every card in an answer's HTML."""
+def shown_passages(reply: str) -> list[tuple[str, int | None, int | None, str]]:
+    """(source file, start, end, words) of every card in an answer's HTML: the offsets from the
+    card's "show in transcript" link where it has one, else the passage's words."""
     out = []
+    for query in _SHOW.findall(reply):
+        where = parse_qs(html.unescape(query))
+        try:
+            out.append((where["source"][0], int(where["start"][0]), int(where["end"][0]), ""))
+        except (KeyError, ValueError, IndexError):
+            out.append(("", None, None, ""))
+    if out:
+        return out
     for body, source in _CARD.findall(reply):
         name = _FILE.search(source)
         text = html.unescape(re.sub(r"</?mark>", "", body).replace("<br>", "\n"))
-        out.append((html.unescape(name.group(1)) if name else "", text))
+        out.append((html.unescape(name.group(1)) if name else "", None, None, text))
     return out
 
 
@@ -101,7 +111,7 @@ class Checker:
             if source not in self._texts:
                 path = self.corpus / source
                 try:
-                    self._texts[source] = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+                    self._texts[source] = path.read_bytes().decode("utf-8")  # offsets count a "\r" too
                 except (OSError, UnicodeDecodeError):
                     self._texts[source] = None
             return self._texts[source]
@@ -110,12 +120,14 @@ class Checker:
         if self.corpus is None:
             return []
         bad = []
-        for source, passage in shown_passages(reply):
+        for source, start, end, words in shown_passages(reply):
             text = self.text(source)
             if text is None:
                 bad.append(f"cites {source!r}, which is not in the corpus")
-            elif passage not in text:
-                bad.append(f"cites words not in {source!r}: {passage[:60]!r}")
+            elif start is not None and not (0 <= start < end <= len(text) and text[start:end].strip()):
+                bad.append(f"cites {source!r} at {start}-{end}, which is no passage of it")
+            elif words and words not in text.replace("\r\n", "\n"):
+                bad.append(f"cites words not in {source!r}: {words[:60]!r}")
         return bad
 
 
@@ -187,6 +199,8 @@ def main() -> int:
         except threading.BrokenBarrierError:
             return
         mine = random.Random(args.seed * 1000 + i)
+        if args.upload_kb:  # users arrive spread over one pause, not all in the same instant
+            stop.wait(mine.uniform(0, args.think[1]))
         j = 0
         while True:
             if not args.upload_kb and j >= args.questions:
