@@ -226,6 +226,10 @@ _SELF_INTRODUCTION = (
     (re.compile(rf"\b(?:I[’']m|I\s+am)\s+{_INTRO_NAME}"), 2, None),
     (re.compile(rf"\b(?:this\s+is|it[’']s)\s+{_INTRO_NAME}(?=\s*(?:[,.!]|and\b|from\b|here\b|with\b|$))"), 2, 80),
 )
+# After a greeting that opens a voice's words ("Hello, I'm Peter and ...", "Greetings from
+# Sweden. This is Ulf over at ..."), one name is enough: "I'm" or "this is" then greets.
+_GREETING = re.compile(r"\W*(?:good\s+)?(\w+)")
+_GREETED = re.compile(rf"\b(?:[Tt]his\s+is|[Ii]t[’']s|I[’']m|I\s+am)\s+{_INTRO_NAME}(?=\s*(?:[,.!]|(?:and|from|here|with|over|at|of)\b|$))")
 
 
 def self_introduction(words: str) -> str | None:
@@ -238,6 +242,12 @@ def self_introduction(words: str) -> str | None:
         'Mingqiu Sun'
         >>> self_introduction("I'm Canadian, and this is my talk") is None
         True
+        >>> self_introduction("Hello, I'm Peter and I make music")
+        'Peter'
+
+    Someone the speaker introduces is not the speaker:
+        >>> self_introduction("I am here with my colleague, Ike Mensah.") is None
+        True
     """
     found = []
     for pattern, least, within in _SELF_INTRODUCTION:
@@ -248,6 +258,11 @@ def self_introduction(words: str) -> str | None:
             if len(parts) >= least and all(SpeakerNames._name_word(w) for w in parts[:1]):
                 found.append((m.start(), " ".join(parts)))
                 break
+    greeting = _GREETING.match(words)
+    if not found and greeting and greeting[1].casefold() in GREETINGS | {"greetings"}:
+        m = _GREETED.search(words, 0, min(len(words), 80))
+        if m and SpeakerNames._name_word(m["name"].split()[0]):
+            found.append((m.start(), " ".join(w for w in m["name"].split() if SpeakerNames._name_word(w))))
     return min(found)[1] if found else None
 
 

@@ -79,12 +79,14 @@ def test_captions_voices_carry_forward_and_name_themselves(corpus):
     vtt = by(corpus, "voices.vtt")
     said = [(p.speaker, p.text) for p in vtt]
     # <v -> is an unnamed voice that introduces itself; untagged cues after it are hers
-    assert said[0] == ("Tova Brandt", "Hello everyone, my name is Tova Brandt and I build bridges for a living.")
+    assert said[0] == ("Tova Brandt", "Hello everyone, my name is Tova Brandt and I build bridges for a living. "
+                                      "I am here with my colleague, Ike Mensah.")
     assert ("narrator", "(upbeat music)") in said  # a sound, nobody's
     assert ("Tova Brandt", "The first one was small.") in said
-    # a first-name tag is the full name the transcript introduces
+    # a first-name tag is the full name the transcript introduces; whoever introduces a
+    # colleague is not the colleague
     assert [s for s, t in said if "Thanks, Tova" in t] == ["Ike Mensah"]
-    assert [s for s, t in said if "my colleague" in t] == ["Ike Mensah"]
+    assert [s for s, t in said if "my colleague" in t] == ["Tova Brandt"]
     small = next(p for p in vtt if p.text == "The first one was small.")
     assert small.t_start == small.t_end == 8.0  # the cue ended before it started: repaired
 
@@ -219,3 +221,16 @@ def test_format_coverage_harness_on_a_slice(capsys):
     for r in summary["folders"]:
         assert r["ingested"] >= 1 and r["cited_share"] == 1.0
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["folders"]
+
+
+def test_an_unnamed_voice_after_a_named_one_is_the_unnamed_voice_before_it():
+    vtt = ("WEBVTT\n\n00:01.000 --> 00:02.000\n<v ->Here is a clip.\n\n00:02.000 --> 00:03.000\n<v Alexa>It is noon.\n\n"
+           "00:03.000 --> 00:04.000\n<v ->Thanks, Alexa.\n\n00:04.000 --> 00:05.000\n<v ->A new voice.\n")
+    assert [s.speaker for s in parse_vtt(vtt)] == ["Voice 1", "Alexa", "Voice 1", "Voice 2"]
+
+
+def test_a_handle_with_a_sigil_is_a_label(tmp_path):
+    (tmp_path / "show.md").write_text("**$STDOUT:** I rap about code.\n\n**Jerod Santo:** Why rap?\n\n"
+                                      "**$STDOUT:** It is my thing.\n\n**Jerod Santo:** Fair.\n", encoding="utf-8")
+    said = [(p.speaker, p.text) for p in load_corpus(tmp_path, Config()).passages]
+    assert said[0] == ("$STDOUT", "I rap about code.") and said[2] == ("$STDOUT", "It is my thing.")

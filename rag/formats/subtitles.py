@@ -80,7 +80,8 @@ class _Cue(NamedTuple):
 
 # A voice tag without a name (`<v ->`, `<v>`): the captioner marks a change of speaker
 # without saying who. Each one is a new voice, "Voice 1", "Voice 2", ..., until the words
-# name them (see ingest: a self-introduction).
+# name them (see ingest: a self-introduction), except one that follows a named voice: that
+# is the unnamed voice heard before it, back after an interruption.
 ANONYMOUS = frozenset({"", "-", "?", "--"})
 ANONYMOUS_VOICE = re.compile(r"Voice \d+")
 # A cue that only describes a sound or an action: "(upbeat music)", "[applause]", "♪ ♪".
@@ -116,14 +117,20 @@ def parse_vtt(text: str, notes: list[str] | None = None) -> list[Segment]:
     cues = _unroll(text, _cues(text, blocks, VTT_EXAMPLE, notes), notes)
     # In a file with voice tags only they name speakers: "A: the timing ..." is a list item
     voiced = any(_VOICE.search(text, cue.start, cue.end) for cue in cues)
+    current = unnamed = None  # the voice speaking, and the last unnamed one
     for cue in cues:
         voices = _voices(text, cue)
         if voiced:
             labelled = True
             for a, b, name in voices:
                 if name is None:
-                    anonymous += 1
-                    name = f"Voice {anonymous}"
+                    # an unnamed tag after a named voice (a clip played, a question asked)
+                    # returns to the unnamed voice before it; after an unnamed one it is new
+                    if unnamed is None or current == unnamed:
+                        anonymous += 1
+                        unnamed = f"Voice {anonymous}"
+                    name = unnamed
+                current = name
                 pieces.append((a, b, name, cue.t_start, cue.t_end))
             if not voices:
                 pieces.append((cue.start, cue.end, None, cue.t_start, cue.t_end))
