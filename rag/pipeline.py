@@ -191,6 +191,12 @@ class Pipeline:
         good ones in and build the next generation, then swap it in. Runs as the one writer."""
         corpus = Path(self.config.corpus)
         staging = corpus / f".upload-{uuid.uuid4().hex[:12]}"
+        for stale in corpus.glob(".upload-*"):  # left by a server killed mid-upload (hidden: never indexed)
+            try:
+                if stale.is_dir() and time.time() - stale.stat().st_mtime > 3600:
+                    shutil.rmtree(stale, ignore_errors=True)
+            except OSError:
+                pass
         try:
             staging.mkdir()
             staged = []

@@ -171,3 +171,16 @@ def test_a_failed_index_update_takes_the_files_out_again(corpus):
     assert not r[0].ok and "index could not be updated" in r[0].reason and "nonsense" in r[0].reason
     assert _corpus_files(corpus) == before
     assert broken.index is base.index  # still answering from what it had
+
+
+def test_refresh_builds_apart_and_reports_its_stages(pipeline, corpus):
+    (corpus / "by-hand.txt").write_bytes(GOOD.replace(b"ferry", b"cable car").replace(b"Kettle Island", b"Mount Orr"))
+    heard: list[str] = []
+    before = pipeline.index
+    pipeline.refresh(progress=heard.append)
+    assert pipeline.index is not before and "by-hand.txt" in {p.source for p in pipeline.index.passages}
+    assert any("updating the index" in line for line in heard)
+    heard.clear()
+    r = pipeline.add_files([("tram.txt", GOOD.replace(b"ferry", b"tram"))], progress=heard.append)
+    assert r[0].ok
+    assert heard[0].startswith("checking 1 file") and heard[-1].startswith("searchable now")
