@@ -54,7 +54,9 @@ def check_passage(file_text: str, p: Passage, decode=None) -> None:
 
 def check_spans(file_text: str, p: Passage, data) -> None:
     """A random span inside one verbatim piece cites the file's exact characters."""
-    verbatim = [(t, n) for t, f, n, m in p.pieces if n == m] or [(0, len(p.text))]
+    verbatim = [(t, n) for t, f, n, m in p.pieces if n == m] if p.pieces else [(0, len(p.text))]
+    if not verbatim:  # all escapes ("\u6587\u5b57"): no span of it is the file's characters
+        return
     t, n = data.draw(st.sampled_from(verbatim))
     a = data.draw(st.integers(t, t + n - 1))
     b = data.draw(st.integers(a + 1, t + n))
