@@ -155,6 +155,9 @@ class Config:
     # index writer (rag/pipeline.py): beyond either, an upload is refused with the cap named.
     max_uploads_per_minute: int = 30
     max_pending_uploads: int = 8
+    # An upload whose indexing takes longer is stopped and refused (0: no limit). A 10 MB
+    # transcript (~226,000 passages) embeds in about 20-40 minutes on 2 cores.
+    writer_timeout_s: float = 3600.0
 
     @classmethod
     def from_env(cls, **overrides) -> Config:
@@ -208,6 +211,7 @@ _RANGES: dict[str, tuple[float | None, float | None]] = {
     "max_passages": (0, None),
     "max_uploads_per_minute": (0, None),
     "max_pending_uploads": (1, 10_000),
+    "writer_timeout_s": (0, None),
 }
 
 

@@ -260,10 +260,19 @@ class Pipeline:
 
         reader = threading.Thread(target=relay, name="rag-writer-log", daemon=True)
         reader.start()
-        out, _ = proc.communicate(pickle.dumps(job))
+        timeout = self.config.writer_timeout_s or None
+        try:
+            out, _ = proc.communicate(pickle.dumps(job), timeout=timeout)
+            late = None
+        except subprocess.TimeoutExpired:  # a file that sends a parser into a spin must not hold the queue
+            proc.kill()
+            out, _ = proc.communicate()
+            late = {"error": f"indexing took over {timeout:g} s (RAG_WRITER_TIMEOUT_S)"}
         reader.join(timeout=5)
         rows = [json.loads(line) for line in out.decode("utf-8").splitlines() if line.strip()]
         last = rows.pop() if rows and ("generation" in rows[-1] or "error" in rows[-1]) else None
+        if late is not None:
+            return rows, late
         if last is None and staged and len(rows) == len(staged) and not any(r.get("ok") for r in rows):
             last = {}  # every file refused: nothing to index, nothing failed
         return rows, last

@@ -184,3 +184,12 @@ def test_refresh_builds_apart_and_reports_its_stages(pipeline, corpus):
     r = pipeline.add_files([("tram.txt", GOOD.replace(b"ferry", b"tram"))], progress=heard.append)
     assert r[0].ok
     assert heard[0].startswith("checking 1 file") and heard[-1].startswith("searchable now")
+
+
+def test_an_upload_that_takes_too_long_is_stopped_and_leaves_nothing(pipeline, corpus):
+    hasty = Pipeline(Config.from_env(corpus=corpus, writer_timeout_s=0.5), index=pipeline.index)
+    before = _corpus_files(corpus)
+    r = hasty.add_files([("slow.txt", GOOD.replace(b"ferry", b"barge"))])
+    assert not r[0].ok and "RAG_WRITER_TIMEOUT_S" in r[0].reason
+    assert _corpus_files(corpus) == before and hasty.index is pipeline.index
+    assert hasty.add_files([("next.txt", b"")])[0].reason  # the queue is free again
