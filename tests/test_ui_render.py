@@ -241,6 +241,7 @@ def test_filter_note_says_who_is_hidden_and_offers_to_clear():
     assert render.filter_note_html([], "x", "q", True) == ""
     hidden = render.answer_html(Answer("q", "Khalid Amiri is not quoted on this.", True, (), ()), filter_note=note)
     assert "Hidden by a filter" in hidden and "Not in the transcripts" not in hidden
+    assert "not quoted" not in hidden.split('<pre class="rag-plain">')[0]  # what the filter made false, unsaid
 
 
 def test_not_a_question_has_no_citations():

@@ -85,7 +85,10 @@ PAGE_JS = """<script>
     if (el.matches('.rag-cite')) {
       const card = document.getElementById(el.getAttribute('href').slice(1));
       if (!card) return;
-      card.scrollIntoView({block: 'start', behavior: 'smooth'});
+      const wrap = card.closest('.panel-wrap, .bubble-wrap');  // the chat panel scrolls, not the page
+      if (wrap) wrap.scrollTo({top: wrap.scrollTop + card.getBoundingClientRect().top - wrap.getBoundingClientRect().top - 8,
+                               behavior: 'smooth'});
+      else card.scrollIntoView({block: 'start', behavior: 'smooth'});
       card.classList.add('rag-flash'); setTimeout(() => card.classList.remove('rag-flash'), 1600);
     } else if (el.matches('.rag-show')) {
       act('rag-goto', JSON.stringify(Object.fromEntries(params(el))));
@@ -347,8 +350,8 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
     def respond(message: str, chat: list, speaker: str, source: str, answerer: str, answers: list):
         answers = list(answers or []) if chat else []  # the conversation shown is the only one: chat=[] starts afresh
         question = (message or "").strip()
-        if not question:
-            yield chat, message, answers
+        if not question:  # the box is left as it is: what someone is typing meanwhile stays
+            yield chat, gr.skip(), answers
             return
         chat = list(chat or []) + [_message("user", render.user_html(question)),
                                    _message("assistant", render.pending_html(
@@ -423,11 +426,18 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
                 render.sources_table_html(infos), gr.Dropdown(choices=_reader_choices(infos)),
                 render.header_html(len(infos), sum(i.passages for i in infos)))
 
-    def on_load(request: gr.Request):
-        """The corpus as it is now; `?q=...` in the page's address fills the box (and is asked)."""
+    def on_load():
         facts.refresh()
-        asked = (request.query_params.get("q") or "") if request is not None else ""
-        return (*corpus_views(), asked.strip())
+        return corpus_views()
+
+    def ask_link(chat: list, speaker: str, source: str, answerer: str, answers: list, request: gr.Request):
+        """`?q=...` in the page's address: that question, asked as the page opens. Read from
+        the address, not the box, so nothing typed meanwhile is sent by accident."""
+        asked = ((request.query_params.get("q") or "") if request is not None else "").strip()
+        if not asked:
+            yield gr.skip(), gr.skip(), gr.skip()
+            return
+        yield from respond(asked, chat, speaker, source, answerer, answers)
 
     def read_transcript(source: str | None):
         info = facts.get(source) if source else None
@@ -536,9 +546,9 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
         unfiltered.then(busy, None, box, api_name=False, queue=False)
         asked.append(unfiltered.then(respond, ask_inputs, ask_outputs, api_name=False, **answering))
         views = [speaker, source, table, pick, header]
-        loaded = app.load(on_load, None, [*views, box], api_name=False)
+        loaded = app.load(on_load, None, views, api_name=False)
         loaded.then(None, js=FOLD_ON_PHONE)
-        asked.append(loaded.then(respond, ask_inputs, ask_outputs, api_name=False, **answering))
+        asked.append(loaded.then(ask_link, ask_inputs[1:], ask_outputs, api_name=False, **answering))
         for event in asked:
             event.then(settle, chat, [chat, box], api_name=False, queue=False).then(
                 export, answers, [export_md, export_json], api_name=False, queue=False)

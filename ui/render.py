@@ -292,9 +292,12 @@ def answer_html(answer: Answer, facts: Callable[[str], SourceInfo | None] = lamb
                 if folded else "")
         mentions = (f'<div class="rag-sub">Closest mentions (none of them answers it)</div>{"".join(shown)}{more}'
                     if cards else "")
+        # under a filter that hid the person asked about, "X is not quoted on this" is false:
+        # the note says what happened instead
         banner = "Hidden by a filter" if filter_note else "Not in the transcripts"
+        said = "" if filter_note else f'<div class="rag-text">{text_html(answer.text)}</div>'
         return (f'<div class="rag-abstain">{filter_note}<div class="rag-banner">{banner}</div>'
-                f'<div class="rag-text">{text_html(answer.text)}</div>{searched_html(answer)}{mentions}'
+                f'{said}{searched_html(answer)}{mentions}'
                 f'{tools_html(answer, facts)}</div>')
     cards = "".join(citation_card(c, key, sentence(c)) for c in answer.citations)
     label = "Source" if len(answer.citations) == 1 else "Sources"
