@@ -41,6 +41,9 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("A.json", "B.json"),
                         help="compare two reports case by case (nothing is run)")
+    parser.add_argument("--from-feedback", type=Path, metavar="FEEDBACK.jsonl",
+                        help="print a case file made from the chat page's thumbs (feedback.jsonl in the cache "
+                             "folder; evals/feedback.py): nothing is run")
     gates = parser.add_argument_group("thresholds (exit 1 when one is missed)")
     for option, (key, kind) in GATES.items():
         gates.add_argument(f"--{option.replace('_', '-')}", type=float, metavar="X",
@@ -62,6 +65,15 @@ def cmd_eval(args: argparse.Namespace, config: Config) -> int:
     if args.compare:
         a, b = (load_report(p) for p in args.compare)
         sys.stdout.write(compare(a, b, str(args.compare[0]), str(args.compare[1])))
+        return 0
+    if args.from_feedback:
+        from .feedback import cases_from_feedback
+
+        try:
+            lines = args.from_feedback.read_text(encoding="utf-8").splitlines()
+        except OSError as e:
+            raise UserError(f"--from-feedback {args.from_feedback}: {e.strerror}") from None
+        sys.stdout.write("".join(line + "\n" for line in cases_from_feedback(lines)))
         return 0
     if args.limit is not None and args.limit < 1:
         raise UserError(f"--limit must be at least 1, got {args.limit}")

@@ -121,9 +121,31 @@ def test_feedback_and_exports_hold_the_contracts_answer_objects(tmp_path):
     feedback = tmp_path / "cache" / "feedback.jsonl"
     append_feedback(feedback, answer, "up", "corpus")
     append_feedback(feedback, answer, "down", "corpus")
-    lines = [json.loads(line) for line in feedback.read_text().splitlines()]
-    assert [r["verdict"] for r in lines] == ["up", "down"]
-    assert lines[0]["question"] == "Why bees?" and lines[0]["answer"] == answer.to_json()
+    records = [json.loads(line) for line in feedback.read_text().splitlines()]
+    assert [r["verdict"] for r in records] == ["up", "down"]
+    assert records[0]["question"] == "Why bees?" and records[0]["answer"] == answer.to_json()
+    abstained = Answer("Who won the cup?", "The transcripts don't say.", True, (), ())
+    append_feedback(feedback, abstained, "up", "corpus", [{"role": "user", "content": "Why bees?"},
+                                                           {"role": "assistant", "content": answer.text}])
+    append_feedback(feedback, abstained, "down", "corpus")
+
+    # rag eval --from-feedback: confirmed answers become ready cases, flagged ones drafts
+    from evals.cases import parse_case
+    from evals.feedback import cases_from_feedback
+
+    lines = cases_from_feedback(feedback.read_text().splitlines())
+    ready = [json.loads(line) for line in lines if not line.startswith("#")]
+    drafts = [json.loads(line[2:]) for line in lines if line.startswith("# ")]
+    assert [c["question"] for c in ready] == ["Who won the cup?"]  # "Why bees?": its latest thumb is down
+    assert ready[0]["unanswerable"] is True and ready[0]["history"][0]["content"] == "Why bees?"
+    assert {c["question"] for c in drafts} == {"Why bees?", "Who won the cup?"}
+    for n, case in enumerate(ready):
+        parse_case(case, f"case {n}", {"a.txt": "Bees matter."})  # valid as the case loader reads it
+    up_only = cases_from_feedback([line for line in feedback.read_text().splitlines()
+                                   if json.loads(line)["verdict"] == "up"])
+    bees = parse_case(json.loads(up_only[0]), "bees", {"a.txt": "Bees matter."})
+    assert bees.gold_quotes[0].quote == "Bees matter." and bees.expected_speakers == ("Ann Lee",)
+
     md, js = export_files([answer, answer], tmp_path / "out")
     assert json.loads(js.read_text()) == [answer.to_json(), answer.to_json()]
     assert md.read_text().count("## Why bees?") == 2

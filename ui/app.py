@@ -16,6 +16,7 @@ import json
 import logging
 import queue
 import re
+import shutil
 import tempfile
 import threading
 import time
@@ -203,11 +204,13 @@ def hidden_by_filters(pipeline: Pipeline, query: str, speaker: str, source: Sour
     return [p for p in named if p not in present], f"only the transcript “{_short(_title(source))}”"
 
 
-def append_feedback(path: Path, answer: Answer, verdict: str, corpus: str) -> dict:
-    """One line of feedback.jsonl: when, the verdict ("up"/"down"), and the answer object of
-    `rag ask --json` (its question and citations included)."""
+def append_feedback(path: Path, answer: Answer, verdict: str, corpus: str, history: list | None = None) -> dict:
+    """One line of feedback.jsonl: when, the verdict ("up"/"down"), the conversation before
+    the question, and the answer object of `rag ask --json`. `rag eval --from-feedback`
+    turns the file into a case file (evals/feedback.py)."""
     record = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "verdict": verdict,
-              "corpus": corpus, "question": answer.question, **{"answer": answer.to_json()}}
+              "corpus": corpus, "question": answer.question, "history": list(history or []),
+              "answer": answer.to_json()}
     path.parent.mkdir(parents=True, exist_ok=True)
     with _FEEDBACK_LOCK, open(path, "a", encoding="utf-8") as f:  # one writer at a time: lines never interleave
         f.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -401,6 +404,9 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
     def export(answers: list):
         if not answers:
             return gr.DownloadButton(value=None, interactive=False), gr.DownloadButton(value=None, interactive=False)
+        for old in exports.iterdir():  # Gradio serves its own copy: an hour is ample for ours
+            if old.stat().st_mtime < time.time() - 3600:
+                shutil.rmtree(old, ignore_errors=True)
         md, js = export_files([a for _, a in answers], Path(tempfile.mkdtemp(dir=exports)))
         return gr.DownloadButton(value=str(md), interactive=True), gr.DownloadButton(value=str(js), interactive=True)
 
@@ -408,7 +414,8 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
         i = data.index if isinstance(data.index, int) else data.index[0]
         answer = next((a for j, a in answers or [] if j == i), None)
         if answer is not None and data.liked in (True, False):
-            append_feedback(feedback_file, answer, "up" if data.liked else "down", str(config.corpus))
+            before = _history([(j, a) for j, a in answers if j < i])
+            append_feedback(feedback_file, answer, "up" if data.liked else "down", str(config.corpus), before)
             gr.Info("Thanks: noted in feedback.jsonl.", duration=2)
 
     def new_conversation():
