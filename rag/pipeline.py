@@ -33,7 +33,7 @@ from .config import Config
 from .conversation import contextualize
 from .embed import VectorCache, load_embedder
 from .errors import UserError
-from .index import SearchIndex, load_generation, open_index
+from .index import CorruptIndex, SearchIndex, load_generation, open_index
 from .records import Answer
 from .retrieve import Retriever, check_query
 
@@ -224,7 +224,7 @@ class Pipeline:
                 out.append((i, Upload(files[i][0], False, row["reason"])))
         if any(u.ok for _, u in out):
             say("loading the new index")
-            self._load(load_generation(corpus, self.config, last["generation"]), warm_first=True)
+            self._load(self._generation(last["generation"]), warm_first=True)
             say(f"searchable now: {sum(u.ok for _, u in out)} file(s) added")
         return out
 
@@ -236,8 +236,16 @@ class Pipeline:
             _, last = self._run_writer([], say)
             if not last or "error" in last:
                 raise UserError(f"cannot refresh the index: {(last or {}).get('error', 'the writer stopped')}")
-            self._load(load_generation(Path(self.config.corpus), self.config, last["generation"]), warm_first=True)
+            self._load(self._generation(last["generation"]), warm_first=True)
         return self.index
+
+    def _generation(self, gen: str) -> SearchIndex:
+        """The generation the writer built; if another process (a `rag index` beside the
+        server) has replaced it meanwhile, whatever is current, refreshed here if need be."""
+        try:
+            return load_generation(Path(self.config.corpus), self.config, gen)
+        except CorruptIndex:
+            return open_index(self.config.corpus, self.config, log=self.log)
 
     def _run_writer(self, staged: list[tuple[str, str]], say) -> tuple[list[dict], dict | None]:
         """Run rag/update.py on the staged files; its per-file rows and its last line."""
