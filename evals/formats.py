@@ -16,7 +16,10 @@ own gold (per passage; worst files listed), seconds.
     hearings-json   gold: the `speaker` of the `content` item (speech items only)
     captions-vtt    gold: the last voice tag before the passage (a named tag: that name, or the
                     full name it begins; `<v ->`: a presenter in speakers.tsv); files without
-                    tags are counted apart against speakers.tsv ("presenter agreement")
+                    tags are counted apart against speakers.tsv ("presenter agreement").
+                    Run twice: as the files come, and with speakers.tsv given as the folder's
+                    metadata (each talk's presenters as its `speakers = [...]`), the row
+                    "captions-vtt +metadata"
     quotes-prose    LitBank: each annotated quotation's passage speaker against the annotated
                     speaker, beside the nearest name before the quotation (the baseline)
 
@@ -44,7 +47,7 @@ from rag.formats.jsonscan import decode_fragment, string_spans
 from rag.formats.timed import TIMED, cited_in
 from rag.ingest import SUPPORTED, ingest_document, read_document
 from rag.metadata import Metadata
-from rag.records import NARRATOR, Passage
+from rag.records import NARRATOR, Passage, SourceMeta
 from rag.speakers import SpeakerNames, name_key
 from rag.terms import STOPWORDS
 
@@ -120,11 +123,19 @@ def _presenters(root: Path) -> dict[str, list[str]]:
     return {r[0]: [n.strip() for n in r[2].split("&")] for r in rows[1:] if len(r) > 2}
 
 
-def run_folder(root: Path, name: str, max_files: int | None, config: Config) -> dict:
+def programme(presenters: dict[str, list[str]]) -> Metadata:
+    """speakers.tsv as the corpus metadata a user would write for the captions folder: each
+    talk's presenters as the people who speak in it (`speakers = [...]`, README "Corpus
+    metadata")."""
+    return Metadata(sources={f: SourceMeta(file=f, speaking=tuple(who)) for f, who in presenters.items()})
+
+
+def run_folder(root: Path, name: str, max_files: int | None, config: Config, with_metadata: bool = False) -> dict:
     folder = root / name
     names = SpeakerNames({})
     presenters = _presenters(root)
-    out = {"folder": name, "files": 0, "ingested": 0, "refused": {}, "passages": 0, "verbatim": 0, "cited": 0,
+    metadata = programme(presenters) if with_metadata else Metadata()
+    out = {"folder": name + (" +metadata" if with_metadata else ""), "files": 0, "ingested": 0, "refused": {}, "passages": 0, "verbatim": 0, "cited": 0,
            "mapped": 0, "sentences": 0, "sentences_exact": 0, "escaped": 0,
            "gold_passages": 0, "agree": 0, "per_file": {}, "presenter_passages": 0, "presenter_agree": 0}
     t0 = time.perf_counter()
@@ -132,7 +143,7 @@ def run_folder(root: Path, name: str, max_files: int | None, config: Config) -> 
         rel = path.relative_to(folder).as_posix()
         out["files"] += 1
         try:
-            doc = read_document(path, rel, Metadata(), int(config.max_file_mb * 1e6))
+            doc = read_document(path, rel, metadata, int(config.max_file_mb * 1e6))
             passages = ingest_document(doc, names, config)
             if not passages:
                 raise FormatError("no text found in it")
@@ -283,8 +294,13 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"no realworld folder at {args.root}", file=sys.stderr)
         raise SystemExit(2)
     config = Config.from_env()
-    results = [run_folder(args.root, f, args.max_files, config) for f in (args.folder or FOLDERS) if (args.root / f).is_dir()]
-    print(f"{'folder':15} {'files':>5} {'ingest':>6} {'refused':>7} {'passages':>8} {'verbatim':>8} {'cited':>6} "
+    results = []
+    for f in (args.folder or FOLDERS):
+        if (args.root / f).is_dir():
+            results.append(run_folder(args.root, f, args.max_files, config))
+            if f == "captions-vtt":  # again with speakers.tsv as the folder's metadata.toml
+                results.append(run_folder(args.root, f, args.max_files, config, with_metadata=True))
+    print(f"{'folder':24} {'files':>5} {'ingest':>6} {'refused':>7} {'passages':>8} {'verbatim':>8} {'cited':>6} "
           f"{'mapped':>6} {'sent.':>6} {'escaped':>7} {'agree':>6} {'(n)':>6} {'present':>7} {'sec':>6}")
     for r in results:
         r["verbatim_share"] = round(r["verbatim"] / r["passages"], 4) if r["passages"] else None
@@ -294,7 +310,7 @@ def main(argv: list[str] | None = None) -> dict:
         r["agreement"] = round(r["agree"] / r["gold_passages"], 4) if r["gold_passages"] else None
         r["presenter_agreement"] = round(r["presenter_agree"] / r["presenter_passages"], 4) if r["presenter_passages"] else None
         r["worst"] = sorted(((a / n, f, n) for f, (a, n) in r.pop("per_file").items()))[: args.worst]
-        print(f"{r['folder']:15} {r['files']:>5} {r['ingested']:>6} {len(r['refused']):>7} {r['passages']:>8} "
+        print(f"{r['folder']:24} {r['files']:>5} {r['ingested']:>6} {len(r['refused']):>7} {r['passages']:>8} "
               f"{_share(r['verbatim'], r['passages']):>8} {_share(r['cited'], r['passages']):>6} "
               f"{_share(r['mapped'], r['passages']):>6} {_share(r['sentences_exact'], r['sentences']):>6} {r['escaped']:>7} "
               f"{_share(r['agree'], r['gold_passages']):>6} {r['gold_passages']:>6} "

@@ -31,10 +31,10 @@ from .formats.stamps import STAMP
 from .formats.subtitles import BOM, parse_srt, parse_vtt
 from .formats.tables import parse_table
 from .formats.text import parse_text
-from .formats.timed import MAPPED, TIMED, join_cues, name_voices, words_text
+from .formats.timed import MAPPED, TIMED, give_unnamed, join_cues, name_voices, unnamed_voice, words_text
 from .metadata import METADATA_FILE, Metadata, load_metadata
 from .records import NARRATOR, BadFile, Corpus, Document, Passage, Segment
-from .speakers import SpeakerNames, answering_apart
+from .speakers import SpeakerNames, answering_apart, listed_as
 
 TEXT_EXTENSIONS = (".txt", ".md", ".text")
 EXTRACTED = (".docx", ".pdf")  # read as the text extracted from them
@@ -161,7 +161,9 @@ def to_passages(doc: Document, segments: list[Segment], names: SpeakerNames, max
     suffix = Path(doc.source).suffix.lower()
     read = TIMED.get(suffix)
     if read is not None:
-        segments = name_voices(doc.text, segments, read)
+        segments = name_voices(doc.text, segments, read, doc.meta.speaking)
+        if who := unnamed_voice(segments, doc.meta.speaking):  # whom the metadata leaves them
+            segments = give_unnamed(doc.text, segments, read, who)
         names = names.for_document(words_text(doc.text, segments, read))
     else:
         names = names.for_document(doc.text)
@@ -170,7 +172,10 @@ def to_passages(doc: Document, segments: list[Segment], names: SpeakerNames, max
     local = dict(doc.meta.speakers)
     interviewers = {names.canonical(n) for n in doc.meta.interviewers}
     interviewees = {names.canonical(n) for n in doc.meta.interviewees}
-    said = {seg.speaker: names.canonical(local.get(seg.speaker, seg.speaker)) for seg in segments if seg.speaker}
+    # who the metadata says speaks in it: a voice "Nikolai" or "Bogoychev" is Nikolay Bogoychev
+    listed = tuple(dict.fromkeys((*doc.meta.speaking, *doc.meta.interviewers, *doc.meta.interviewees)))
+    said = {seg.speaker: names.canonical(local.get(seg.speaker) or listed_as(seg.speaker, listed) or seg.speaker)
+            for seg in segments if seg.speaker}
     turns: dict[int, str] = {}  # each turn's label, in order: who answers whom (a quote inside a turn is not a turn)
     for seg in segments:
         if seg.speaker:

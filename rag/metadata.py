@@ -12,6 +12,9 @@ A corpus folder may hold `metadata.toml`:
     aliases = ["HT"]                      # other names a reader may call the publication
     interviewers = ["Dana Okafor"]; interviewees = ["Maria Lopez"]
     speakers = { SPEAKER_00 = "Dana Reyes" }   # labels that mean someone in this file only
+    # or: speakers = ["Dana Reyes", "Maria Lopez"]  the people who speak in it, by full name:
+    # a voice tag "Maria" or "Mariya" is Maria Lopez; with one name listed, the captions'
+    # unnamed voices and untagged cues are that person's
 
     examples = ["What did she say about ...?"]     # questions the chat page offers to try
 
@@ -74,14 +77,19 @@ def load_metadata(folder: Path) -> Metadata:
             raise UserError(f"{where}: every source needs a `file` name")
         text = {k: str(entry.get(k, "")) for k in ("title", "publication", "date", "url")}
         labels = entry.get("speakers", {})
+        speaking: tuple[str, ...] = ()
+        if isinstance(labels, list):  # the people who speak, not labels
+            speaking, labels = _strings(labels, f"{where}.speakers"), {}
         if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
-            raise UserError(f"{where}.speakers: expected a table of label = \"Name\", got {labels!r}")
+            raise UserError(f"{where}.speakers: expected a list of names [\"Name\", ...] or a table of "
+                            f"label = \"Name\", got {labels!r}")
         sources[entry["file"]] = SourceMeta(
             file=entry["file"],
             interviewers=_strings(entry.get("interviewers", []), f"{where}.interviewers"),
             interviewees=_strings(entry.get("interviewees", []), f"{where}.interviewees"),
             aliases=_strings(entry.get("aliases", []), f"{where}.aliases"),
             speakers=tuple(labels.items()),
+            speaking=tuple(n.strip() for n in speaking if n.strip()),
             **text,
         )
     examples = _strings(data.get("examples", []), f"{path}: examples")

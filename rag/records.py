@@ -34,6 +34,10 @@ class SourceMeta:
     interviewees: tuple[str, ...] = ()
     # Labels that name a person in this source only: (("SPEAKER_00", "Dana Reyes"),)
     speakers: tuple[tuple[str, str], ...] = ()
+    # The people who speak in this source, by full name (a programme's list of presenters):
+    # a short or misspelt voice name that matches one is read as it, and a timed source with
+    # one of them gives that name to its unnamed voices (ingest.to_passages)
+    speaking: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Container, Iterable, Mapping, Sequence
 
+from rapidfuzz.distance import DamerauLevenshtein
+
 from .terms import STOPWORDS
 
 # Titles that precede a name without being part of it ("Captain Maria Lopez").
@@ -222,7 +224,7 @@ class SpeakerNames:
 # "this is" counts only in a voice's opening words ("this is a problem" later is no one).
 _INTRO_NAME = r"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms|Miss)\.?\s+)?(?P<name>[A-Z][\w’'-]+(?:[ \t]+(?:[A-Z][\w’'-]+|(?:de|van|von|al|bin|da|del|di|le|la)\b)){0,3})"
 _SELF_INTRODUCTION = (
-    (re.compile(rf"\bmy\s+name(?:\s+is|[’']s)\s+{_INTRO_NAME}"), 1, None),
+    (re.compile(rf"\b[Mm]y\s+name(?:\s+is|[’']s)\s+{_INTRO_NAME}"), 1, None),  # "My name is" opens a sentence
     (re.compile(rf"\b(?:I[’']m|I\s+am)\s+{_INTRO_NAME}"), 2, None),
     (re.compile(rf"\b(?:this\s+is|it[’']s)\s+{_INTRO_NAME}(?=\s*(?:[,.!]|and\b|from\b|here\b|with\b|$))"), 2, 80),
 )
@@ -244,6 +246,8 @@ def self_introduction(words: str) -> str | None:
         True
         >>> self_introduction("Hello, I'm Peter and I make music")
         'Peter'
+        >>> self_introduction("Welcome to our talk. My name is Josh Lee and I'm co-presenting")
+        'Josh Lee'
 
     Someone the speaker introduces is not the speaker:
         >>> self_introduction("I am here with my colleague, Ike Mensah.") is None
@@ -264,6 +268,48 @@ def self_introduction(words: str) -> str | None:
         if m and SpeakerNames._name_word(m["name"].split()[0]):
             found.append((m.start(), " ".join(w for w in m["name"].split() if SpeakerNames._name_word(w))))
     return min(found)[1] if found else None
+
+
+def listed_as(name: str, listed: Sequence[str], loose: bool = False) -> str | None:
+    """The one full name in `listed` (the people a source's metadata says speak in it) that
+    `name` means, or None: the same name, or some of its words, each the same as a word of
+    the full name, one edit from it or its beginning (a spelling variant, "Nikolai" for
+    Nikolay, or a short form, "Josh" for Joshua; for words of four letters or more), in any
+    order. A name two listed people share means neither. `loose`: one such
+    word is enough, for a name heard in the words, which automatic captions mishear ("my name
+    is Sandra Cimino" in a talk the programme gives to Andrea Cimmino).
+
+    Example:
+        >>> listed_as("Nikolai", ["Nikolay Bogoychev"]), listed_as("Sun", ["Mingqiu Sun", "Andrew Brown"])
+        ('Nikolay Bogoychev', 'Mingqiu Sun')
+        >>> listed_as("James", ["James Pearce", "James Cain"]) is None
+        True
+        >>> listed_as("Voice 1", ["Anita Chen"]) is None
+        True
+        >>> listed_as("James Cain", ["James Pearce"]), listed_as("Sandra Cimino", ["Andrea Cimmino"], loose=True)
+        (None, 'Andrea Cimmino')
+    """
+    words = name_key(name).split()
+    if not words or not listed:
+        return None
+    found = {full for full in listed if _words_within(words, name_key(full).split(), loose)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _words_within(words: Sequence[str], full: Sequence[str], loose: bool = False) -> bool:
+    """Is each word one of `full`'s (a different one each), equal or one edit apart? With
+    `loose`, is any?"""
+    left = list(full)
+    matched = 0
+    for w in words:
+        near = [f for f in left if f == w or (min(len(f), len(w)) >= 4 and (
+            DamerauLevenshtein.distance(f, w) <= 1 or f.startswith(w) or w.startswith(f)))]
+        if near:
+            left.remove(w if w in near else near[0])
+            matched += 1
+        elif not loose:
+            return False
+    return matched > 0
 
 
 def answering_apart(labels: Sequence[str], speaker_of: Mapping[str, str], names: SpeakerNames,

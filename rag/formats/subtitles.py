@@ -88,6 +88,11 @@ ANONYMOUS_VOICE = re.compile(r"Voice \d+")
 _SOUND = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\]|♪[^♪]*♪?)\s*")
 
 
+def only_sound(words: str) -> bool:
+    """Do these words only describe a sound or an action ("(upbeat music)", "[applause]")?"""
+    return _SOUND.fullmatch(words) is not None
+
+
 def parse_vtt(text: str, notes: list[str] | None = None) -> list[Segment]:
     """Segments of a WebVTT file: one per cue, or one per voice where a cue has several.
 

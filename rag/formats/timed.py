@@ -14,7 +14,9 @@ from the first cue's words to the last cue's:
     t_start/t_end  from its first and last cue
 
 An unnamed voice (a `<v ->` tag, or a transcript that names nobody) takes the name it gives
-itself in its first words ("Hello, my name is Anita Chen", `speakers.self_introduction`).
+itself in its first words ("Hello, my name is Anita Chen", `speakers.self_introduction`), or
+else the one person the metadata lists as speaking in the source whom no named voice is
+(`unnamed_voice`).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from rag.chunking import ends_sentence, pack, sentence_spans
 from rag.formats import segments_json, subtitles, tables
 from rag.formats.textmap import Mapped, Piece, normalised
 from rag.records import Segment
-from rag.speakers import self_introduction
+from rag.speakers import listed_as, self_introduction
 
 Reader = Callable[[str, int, int], str]
 _WORD = re.compile(r"\w+")
@@ -56,19 +58,51 @@ def words_text(text: str, segments: Sequence[Segment], read: Reader) -> str:
     return "\n".join(read(text, s.start, s.end) for s in segments)
 
 
-def name_voices(text: str, segments: Sequence[Segment], read: Reader) -> list[Segment]:
+def name_voices(text: str, segments: Sequence[Segment], read: Reader, listed: Sequence[str] = ()) -> list[Segment]:
     """Segments whose voice has no name (an anonymous voice tag's "Voice N", or none at all)
-    given the name the voice introduces itself by in its first words, where it does."""
+    given the name the voice introduces itself by in its first words, where it does: as
+    `listed` spells it where it shares a name with one of the people the metadata says speak
+    in the source (captions mishear names; a programme spells them)."""
     opening: dict[str | None, str] = {}
     for seg in segments:
         if seg.speaker is None or subtitles.ANONYMOUS_VOICE.fullmatch(seg.speaker):
             said = opening.get(seg.speaker, "")
             if len(said) < _OPENING:
                 opening[seg.speaker] = f"{said} {read(text, seg.start, seg.end)}".strip()
-    named = {label: name for label, said in opening.items() if (name := self_introduction(said[:_OPENING]))}
+    named = {label: listed_as(name, listed, loose=True) or name
+             for label, said in opening.items() if (name := self_introduction(said[:_OPENING]))}
     if not named:
         return list(segments)
     return [replace(s, speaker=named[s.speaker], role="speaker") if s.speaker in named else s for s in segments]
+
+
+def unnamed_voice(segments: Sequence[Segment], listed: Sequence[str]) -> str | None:
+    """Who the unnamed voices are, given `listed`, the people the metadata says speak in the
+    source: the one listed, or of several the only one no named voice is ("Hi, this is
+    Mingqiu Sun" then an unnamed voice, in a talk by Mingqiu Sun and Andrew Brown: Andrew
+    Brown). None where that leaves nobody or several."""
+    if len(listed) == 1:
+        return listed[0]
+    named = {listed_as(s.speaker, listed) for s in segments
+             if s.speaker is not None and not subtitles.ANONYMOUS_VOICE.fullmatch(s.speaker)}
+    left = [p for p in listed if p not in named]
+    return left[0] if len(left) == 1 else None
+
+
+def give_unnamed(text: str, segments: Sequence[Segment], read: Reader, name: str) -> list[Segment]:
+    """Segments of no voice (an untagged caption file's cues, turns without a speaker field)
+    and of an unnamed one ("Voice 1") given `name` (`unnamed_voice`); a cue that only describes a sound, "(applause)", stays nobody's. Turns are
+    counted again: one grows where the speaker changes."""
+    out: list[Segment] = []
+    turn = -1
+    for seg in segments:
+        unnamed = seg.speaker is None or subtitles.ANONYMOUS_VOICE.fullmatch(seg.speaker)
+        if unnamed and not subtitles.only_sound(read(text, seg.start, seg.end)):
+            seg = replace(seg, speaker=name, role="speaker")
+        if not out or seg.speaker != out[-1].speaker:
+            turn += 1
+        out.append(replace(seg, turn=turn))
+    return out
 
 
 def join_cues(text: str, segments: Sequence[Segment], read: Callable[[str, int, int], Mapped],
