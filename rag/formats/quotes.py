@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from ..speakers import SpeakerNames
+from ..terms import STOPWORDS
 
 SPEECH_VERBS = (
     "said|says|say|told|tells|added|adds|argued|argues|tweeted|tweets|wrote|writes|asked|asks"
@@ -30,15 +31,34 @@ SPEECH_VERBS = (
     "|writing|noting|warning|according to|called|described|dubbed|termed|branded"
 )
 _VERB = rf"(?<![\w-])(?:{SPEECH_VERBS})\b"  # ("so-called" is no attribution)
+# Verbs of speech that attribute only beside a quotation, as fiction writes them ("cried
+# his wife", "returned she"): alone in narration, "he returned home" says nothing
+_BESIDE = (
+    "cried|exclaimed|returned|rejoined|retorted|whispered|shouted|murmured|muttered|observed"
+    "|remarked|repeated|interrupted|demanded|inquired|enquired|laughed|sighed|sobbed|gasped"
+    "|called|echoed|suggested|protested|pleaded|faltered|groaned|growled|snapped|began|went on"
+    "|resumed|persisted|ventured|pursued|thought|screamed|yelled|roared|bawled|drawled|stammered"
+    "|grumbled|answers|cries|exclaims|returns|whispers|shouts|murmurs|mutters|observes|remarks"
+)
+_QUOTE_VERB = rf"(?<![\w-])(?:{SPEECH_VERBS}|{_BESIDE})\b"
 _NAME = r"(?:[A-Z][\w’'.-]*[ \t]+){0,3}[A-Z][\w’'-]*"
 _PRONOUN = r"\b(?:he|she|He|She)\b"
 # `Okafor said`, `Sam Whitfield, who runs the hives, told`
 _SUBJECT_VERB = re.compile(rf"(?P<who>\b{_NAME}|{_PRONOUN})\s*(?:,[^\"“”,]{{1,160}},\s*)?{_VERB}")
 # `said Okafor`, `according to Okafor`
 _VERB_SUBJECT = re.compile(rf"{_VERB}\s+(?P<who>{_NAME})")
+# beside a quotation: `cried Jo`, `returned she`, `Jo cried`
+_BESIDE_SUBJECT_VERB = re.compile(rf"(?P<who>\b{_NAME}|{_PRONOUN})\s*(?:,[^\"“”,]{{1,160}},\s*)?{_QUOTE_VERB}")
+_BESIDE_VERB_SUBJECT = re.compile(rf"^[\s,;:—–-]*{_QUOTE_VERB}\s+(?P<who>{_NAME}|{_PRONOUN})")
+# `said the parson.`, `cried his wife impatiently`: a person the writer describes, not names
+_DESCRIBED = re.compile(rf"^[\s,;:—–-]*{_QUOTE_VERB}\s+(?P<who>(?:the|his|her|their|my|our)\s+(?:[a-z]+\s+)?[a-z]+)\b"
+                        r"(?=\s*(?:[,.;:!?—–]|$|\s(?:[a-z]+ly|who|and|as|with)\b))")
 # `Okafor shared her own view, saying there was` (the subject opens the sentence)
 _OPENING_SUBJECT = re.compile(rf"^\s*(?:(?:And|But|So|Then|Yet)\s+)?(?P<who>{_NAME})\b[^\"“”]*?\b{_VERB}")
+# A sentence's end: not the full stop of "Mr." (`said Mr. Bennet`)
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)\s")
 _OPENERS = {'"': '"', "“": "”"}
+_SINGLE_CLOSE = re.compile(r"’(?!\w)")
 MIN_UNATTRIBUTED_WORDS = 5  # shorter unattributed quotes are scare quotes
 
 
@@ -56,7 +76,16 @@ def quote_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans, i = [], start
     while i < end:
         ch = text[i]
-        if ch in _OPENERS:
+        if ch == "‘" and (i == start or not text[i - 1].isalnum()):
+            # British single quotes (‘Old friends,’ said he): the closer is a ’ that no letter
+            # follows, not the apostrophe of "don’t"
+            close = next((m.start() for m in _SINGLE_CLOSE.finditer(text, i + 1, end)), -1)
+            if close >= 0:
+                spans.append((i + 1, close))
+                i = close + 1
+                continue
+            i += 1
+        elif ch in _OPENERS:
             close = text.find(_OPENERS[ch] if ch == "“" else '"', i + 1, end)
             if ch == "“" and close < 0:
                 close = text.find('"', i + 1, end)
@@ -82,12 +111,30 @@ class QuoteAttributor:
         self.last_speaker: str | None = None
         self.text = ""
         self._paragraphs_since_speaker = 0
+        # the speakers of the quotation paragraphs just before, newest last: a dialogue
+        # (cleared by a paragraph of narration alone)
+        self._exchange: list[str] = []
+        self._opens_quote = False  # does the paragraph being read open with a quotation?
+
+    def _turn_of(self) -> str | None:
+        """In a dialogue between two people (the paragraphs before each opened with a
+        quotation, the last two said by different people), a paragraph that opens with an
+        unattributed quotation is the reply of the one who spoke before the last: fiction
+        gives each turn its own paragraph and names the speaker only now and then."""
+        if not self._opens_quote or len(self._exchange) < 2 or self._exchange[-1] == self._exchange[-2]:
+            return None
+        return self._exchange[-2]
 
     def _person(self, who: str) -> str | None:
         """The canonical speaker for an attribution subject, or None if not a person."""
         if re.fullmatch(_PRONOUN, who):
-            return self.last_speaker
+            return self._turn_of() or self.last_speaker
         words = who.split()
+        # `And Tom said`, `Then said`: a sentence's opening word is no part of a name
+        while words and words[0].casefold() in STOPWORDS:
+            words = words[1:]
+        if not words:
+            return None
         # `Turning to the budget, Okafor` / `Port Authority Director Sam Whitfield`: longest
         # tail of the capitalised run that is a person.
         for i in range(len(words)):
@@ -103,6 +150,13 @@ class QuoteAttributor:
 
     def _attribution(self, fragment: str, before: bool) -> str | None:
         """The speaker an attribution fragment names; `before` = fragment precedes quote."""
+        if not before:
+            # fiction's attribution right after the quote: `cried his wife`, `said he`, `Jo cried`
+            m = _BESIDE_VERB_SUBJECT.search(fragment) or _BESIDE_SUBJECT_VERB.match(fragment.lstrip(" ,;:—–-"))
+            if m and (person := self._person(m.group("who"))):
+                return person
+            if m := _DESCRIBED.search(fragment):
+                return " ".join(m.group("who").split())
         found = None
         for m in _SUBJECT_VERB.finditer(fragment):
             person = self._person(m.group("who"))
@@ -133,7 +187,11 @@ class QuoteAttributor:
         self._paragraphs_since_speaker += 1
         if not spans:
             self.note_sentence(text[start:end])
+            self._exchange = []
             return [Piece(start, end, None)]
+        self._opens_quote = not text[start : spans[0][0] - 1].strip()
+        if not self._opens_quote:
+            self._exchange = []
 
         speakers: list[str | None] = []
         for k, (qs, qe) in enumerate(spans):
@@ -142,8 +200,8 @@ class QuoteAttributor:
             after = text[qe + 1 : next_start]
             before = text[prev_end : qs - 1]
             # Only the attribution up to the end of its sentence belongs to this quote.
-            after_sentence = re.split(r"(?<=[.!?])\s", after, maxsplit=1)[0]
-            before_sentence = re.split(r"[.!?]\s", before)[-1]
+            after_sentence = _SENTENCE_END.split(after, maxsplit=1)[0]
+            before_sentence = _SENTENCE_END.split(before)[-1]
             # `Whitfield argued that ... unfair. He said the fees were "out of reach"`
             self.note_sentence(before[: len(before) - len(before_sentence)])
             quote = text[qs:qe].strip()
@@ -155,10 +213,15 @@ class QuoteAttributor:
                 who = speakers[-1]  # `were "out of reach" and "unfair" to`: one attribution, two quotes
             if who:
                 self.last_speaker, self._paragraphs_since_speaker = who, 0
+            elif k == 0 and (turn := self._turn_of()):
+                who = self.last_speaker = turn  # the reply in a dialogue
             elif (self._recent() and (_is_sentence(quote) or len(quote.split()) >= MIN_UNATTRIBUTED_WORDS)
                   and not self._names_another(before_sentence)):
                 who = self.last_speaker  # (not where the sentence names someone else: "Joe Tanaka judged it")
             speakers.append(who)
+        if speakers[0] and self._opens_quote:
+            self._exchange = [*self._exchange[-3:], speakers[0]]
+        self._opens_quote = False
 
         pieces: list[Piece] = []
         cursor = start
@@ -188,8 +251,8 @@ class QuoteAttributor:
 
     def _narration(self, text: str, start: int, end: int, out: list[Piece]) -> None:
         """Narration between quotes, minus bare attributions like `, Okafor said. `"""
-        after_quote = start > 0 and text[start - 1] in "\"”"
-        before_quote = end < len(text) and text[end] in "\"“"
+        after_quote = start > 0 and text[start - 1] in "\"”’"
+        before_quote = end < len(text) and text[end] in "\"“‘"
         while start < end and not (text[start].isalnum() or text[start] in "([“\"'‘"):
             start += 1
         while end > start and text[end - 1] in " ,;:\"“”\n\t—–-":
