@@ -45,6 +45,8 @@ from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
+from rapidfuzz.distance import DamerauLevenshtein
+
 from rag.chunking import sentence_spans
 from rag.config import Config
 from rag.errors import FormatError
@@ -323,7 +325,9 @@ def agrees_loosely(said: str, gold: str) -> bool:
     titles = [_TITLES.get(re.sub(r"\W", "", n.split()[0].casefold()) if n.split() else "") for n in (said, gold)]
     if None not in titles and titles[0] != titles[1]:
         return False
-    return bool(set(name_key(said).split()) & set(name_key(gold).split()))
+    gold_words = name_key(gold).split()
+    return any(w == g or (min(len(w), len(g)) >= 5 and DamerauLevenshtein.distance(w, g) <= 1)
+               for w in name_key(said).split() for g in gold_words)  # "Katharine" for the gold's "Katherine"
 
 
 # --- report ---------------------------------------------------------------------------

@@ -50,9 +50,25 @@ _VERB_SUBJECT = re.compile(rf"{_VERB}\s+(?P<who>{_NAME})")
 # beside a quotation: `cried Jo`, `returned she`, `Jo cried`
 _BESIDE_SUBJECT_VERB = re.compile(rf"(?P<who>\b{_NAME}|{_PRONOUN})\s*(?:,[^\"“”,]{{1,160}},\s*)?{_QUOTE_VERB}")
 _BESIDE_VERB_SUBJECT = re.compile(rf"^[\s,;:—–-]*{_QUOTE_VERB}\s+(?P<who>{_NAME}|{_PRONOUN})")
-# `said the parson.`, `cried his wife impatiently`: a person the writer describes, not names
-_DESCRIBED = re.compile(rf"^[\s,;:—–-]*{_QUOTE_VERB}\s+(?P<who>(?:the|his|her|their|my|our)\s+(?:[a-z]+\s+)?[a-z]+)\b"
-                        r"(?=\s*(?:[,.;:!?—–]|$|\s(?:[a-z]+ly|who|and|as|with)\b))")
+# `said the parson.`, `cried his wife impatiently`, `whispered the housekeeper to the cook`:
+# a person the writer describes rather than names
+_DESCRIBED = re.compile(rf"^[\s,;:—–-]*{_QUOTE_VERB}\s+(?P<det>the|his|her|their|my|our)\s+(?P<words>(?:[a-z][\w-]*\s*){{1,3}})")
+
+
+def _described(fragment: str) -> str | None:
+    """"the old man" in `said the old man to ...`: the words after the determiner up to a
+    small word or an adverb, at most two."""
+    m = _DESCRIBED.search(fragment)
+    if not m:
+        return None
+    words = []
+    for w in m["words"].split():
+        if w in STOPWORDS or w.endswith("ly"):
+            break
+        words.append(w)
+    return f"{m['det']} {' '.join(words)}" if 0 < len(words) <= 2 else None
+
+
 # `Okafor shared her own view, saying there was` (the subject opens the sentence)
 _OPENING_SUBJECT = re.compile(rf"^\s*(?:(?:And|But|So|Then|Yet)\s+)?(?P<who>{_NAME})\b[^\"“”]*?\b{_VERB}")
 # A sentence's end: not the full stop of "Mr." (`said Mr. Bennet`)
@@ -155,8 +171,8 @@ class QuoteAttributor:
             m = _BESIDE_VERB_SUBJECT.search(fragment) or _BESIDE_SUBJECT_VERB.match(fragment.lstrip(" ,;:—–-"))
             if m and (person := self._person(m.group("who"))):
                 return person
-            if m := _DESCRIBED.search(fragment):
-                return " ".join(m.group("who").split())
+            if described := _described(fragment):
+                return described
         found = None
         for m in _SUBJECT_VERB.finditer(fragment):
             person = self._person(m.group("who"))
@@ -262,7 +278,7 @@ class QuoteAttributor:
             return
         if after_quote and before_quote and len(fragment.split()) <= 3 and fragment[-1] not in ".!?":
             return  # `"fresh water ...," as well as "clean beaches ..."`: glue between quotes
-        m = _SUBJECT_VERB.search(fragment) or _VERB_SUBJECT.search(fragment)
+        m = _SUBJECT_VERB.search(fragment) or _VERB_SUBJECT.search(fragment) or _BESIDE_VERB_SUBJECT.search(fragment)
         # `Reyes said the council "should pay ..."`: the words after the verb begin the
         # quote's sentence; they stay, as the quote's lead-in (rag.ingest.with_lead_ins)
         leads_in = (before_quote and m is not None and fragment[m.end() :].strip() != ""
