@@ -193,3 +193,37 @@ def test_an_upload_that_takes_too_long_is_stopped_and_leaves_nothing(pipeline, c
     assert not r[0].ok and "RAG_WRITER_TIMEOUT_S" in r[0].reason
     assert _corpus_files(corpus) == before and hasty.index is pipeline.index
     assert hasty.add_files([("next.txt", b"")])[0].reason  # the queue is free again
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["segments", "start", "end", "text", "speaker", "words", "x"]), inner, max_size=4),
+    max_leaves=20)
+
+
+@given(st.one_of(st.binary(max_size=2000).map(lambda b: (b, ".txt")),
+                 st.binary(max_size=500).map(lambda b: (b, ".srt")),
+                 st.binary(max_size=500).map(lambda b: (b"WEBVTT\n\n" + b, ".vtt")),
+                 _JSON.map(lambda v: (__import__("json").dumps({"segments": v} if not isinstance(v, dict) else v).encode(), ".json")),
+                 st.integers(1, 5000).map(lambda n: (b"[" * n + b"]" * n, ".json"))))
+@settings(max_examples=300, deadline=None)
+def test_any_upload_is_either_passages_or_a_reason(tmp_path_factory, case):
+    """The check every uploaded file goes through (rag/update.py): whatever the bytes, a count
+    of passages or a FormatError with its reason, never another exception."""
+    from rag.errors import FormatError
+    from rag.metadata import Metadata
+    from rag.speakers import SpeakerNames
+    from rag.update import check_file
+
+    data, ext = case
+    folder = tmp_path_factory.mktemp("probe")
+    path = folder / f"upload{ext}"
+    path.write_bytes(data)
+    metadata = Metadata()
+    try:
+        n = check_file(path, path.name, folder, Config.from_env(), SpeakerNames(metadata.people), metadata)
+    except FormatError as e:
+        assert str(e)
+    else:
+        assert n >= 1
