@@ -315,3 +315,50 @@ def test_a_link_with_q_asks_the_question(browser, ui_server):
         assert page.locator(".message-row.user-row").count() == 1  # asked once
     finally:
         page.context.close()
+
+
+def test_stop_cancels_an_answer_and_retry_asks_again(browser, tmp_path):
+    """A slow answer (a pipeline whose ask takes 30 s) is stopped; retry asks it again."""
+    import socket
+    import threading
+
+    from rag.config import Config
+    from rag.pipeline import Pipeline
+    from ui.app import build_app, launch
+
+    class Slow(Pipeline):
+        def ask(self, question, **kwargs):
+            if self.slow.is_set():
+                threading.Event().wait(30)
+            return super().ask(question, **kwargs)
+
+    (tmp_path / "talk.txt").write_text("Ann Lee: Bees matter because they pollinate the orchards.\nBo Park: Why?\n"
+                                       "Ann Lee: Without bees the apple trees bear no fruit.\nBo Park: Ok.\n",
+                                       encoding="utf-8")
+    pipeline = Slow(Config.from_env(corpus=tmp_path, cache_dir=tmp_path / "cache"))
+    pipeline.slow = threading.Event()
+    pipeline.slow.set()
+    app = build_app(pipeline)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    launch(app, host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
+    page = open_page(browser, f"http://127.0.0.1:{port}/")
+    try:
+        box = page.get_by_placeholder("Ask a question")
+        box.fill("Why do bees matter to Ann Lee?")
+        box.press("Enter")
+        stop = page.locator("#rag-box button.stop-button, #rag-box button:has-text('Stop')").first
+        stop.wait_for(timeout=10_000)
+        stop.click()
+        page.wait_for_function("document.querySelector('#rag-chat .rag-error')", timeout=15_000)
+        assert "Stopped" in page.locator("#rag-chat .rag-error").inner_text()
+        page.locator("#rag-box button:has-text('Ask')").wait_for(timeout=10_000)
+        pipeline.slow.clear()
+        page.get_by_role("button", name="Retry").first.click()
+        page.wait_for_function("document.querySelector('#rag-chat .rag-answer .rag-card')", timeout=60_000)
+        assert page.locator(".message-row.user-row").count() == 1  # the same question, answered in place
+        assert "Ann Lee" in page.locator("#rag-chat .rag-answer .rag-who").first.inner_text()
+    finally:
+        page.context.close()
+        app.close()

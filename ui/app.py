@@ -391,15 +391,18 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
         question = _asked(chat[i])
         yield from respond(question, chat[:i], speaker, source, answerer, [(j, a) for j, a in answers or [] if j < i])
 
-    def settle(chat: list):
-        """After an answer, or after Stop: the box's Ask button back; a stopped answer says so."""
+    def busy():
+        """While an answer is computed, the box's button stops it."""
+        return gr.Textbox(submit_btn=False, stop_btn="Stop")
+
+    def idle():
+        return gr.Textbox(submit_btn="Ask", stop_btn=False)
+
+    def stopped(chat: list):
+        """Stop: the answer being computed is cancelled, and its message says so."""
         if chat and "rag-pending" in _content(chat[-1]):
             chat = chat[:-1] + [_message("assistant", render.error_html("Stopped. Ask again, or press retry."))]
-            return chat, gr.Textbox(submit_btn="Ask", stop_btn=False)
-        return gr.skip(), gr.Textbox(submit_btn="Ask", stop_btn=False)
-
-    def busy():
-        return gr.Textbox(submit_btn=False, stop_btn="Stop")
+        return chat, idle()
 
     def export(answers: list):
         if not answers:
@@ -541,25 +544,27 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
         ask_inputs = [box, chat, speaker, source, answerer, answers]
         ask_outputs = [chat, box, answers]
         answering = dict(concurrency_limit=ANSWER_CONCURRENCY, concurrency_id="answer")
-        asked = [box.submit(respond, ask_inputs, ask_outputs, api_name="chat", **answering)]
-        box.submit(busy, None, box, api_name=False, queue=False)
+        # each way of asking: the box's button turns to Stop, the answer, then Ask again and the exports
+        asked = [box.submit(busy, None, box, api_name=False, queue=False).then(
+            respond, ask_inputs, ask_outputs, api_name="chat", **answering)]
         for button, question in zip(examples, examples_asked):
-            filled = button.click(lambda q=question: q, None, box, api_name=False, queue=False)
-            filled.then(busy, None, box, api_name=False, queue=False)
-            asked.append(filled.then(respond, ask_inputs, ask_outputs, api_name=False, **answering))
-        asked.append(chat.retry(retry, [chat, speaker, source, answerer, answers], ask_outputs, api_name=False, **answering))
-        chat.retry(busy, None, box, api_name=False, queue=False)
-        unfiltered = unfilter_btn.click(unfilter, action, [speaker, source, box], js=ACTION_JS, api_name=False, queue=False)
-        unfiltered.then(busy, None, box, api_name=False, queue=False)
-        asked.append(unfiltered.then(respond, ask_inputs, ask_outputs, api_name=False, **answering))
+            asked.append(button.click(lambda q=question: q, None, box, api_name=False, queue=False).then(
+                busy, None, box, api_name=False, queue=False).then(respond, ask_inputs, ask_outputs, api_name=False,
+                                                                   **answering))
+        chat.retry(busy, None, box, api_name=False, queue=False)  # (retry needs its event's data: no chain)
+        asked.append(chat.retry(retry, [chat, speaker, source, answerer, answers], ask_outputs, api_name=False,
+                                **answering))
+        asked.append(unfilter_btn.click(unfilter, action, [speaker, source, box], js=ACTION_JS, api_name=False,
+                                        queue=False).then(busy, None, box, api_name=False, queue=False).then(
+            respond, ask_inputs, ask_outputs, api_name=False, **answering))
         views = [speaker, source, table, pick, header]
         loaded = app.load(on_load, None, views, api_name=False)
         loaded.then(None, js=FOLD_ON_PHONE)
         asked.append(loaded.then(ask_link, ask_inputs[1:], ask_outputs, api_name=False, **answering))
         for event in asked:
-            event.then(settle, chat, [chat, box], api_name=False, queue=False).then(
+            event.then(idle, None, box, api_name=False, queue=False).then(
                 export, answers, [export_md, export_json], api_name=False, queue=False)
-        box.stop(None, None, None, cancels=asked, api_name=False)
+        box.stop(stopped, chat, [chat, box], cancels=asked, api_name=False, queue=False)
         clear.click(new_conversation, None, [chat, box, answers], api_name=False).then(
             export, answers, [export_md, export_json], api_name=False, queue=False)
         chat.clear(new_conversation, None, [chat, box, answers], api_name=False)
