@@ -11,6 +11,7 @@ corpus and settings, then shared: every call after the first costs one search.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import pickle
 import re
@@ -266,7 +267,8 @@ class Pipeline:
                             self.log(text)
                         say(_progress_line(text))
 
-        reader = threading.Thread(target=relay, name="rag-writer-log", daemon=True)
+        # in the caller's context: the page's progress callback finds its event there (contextvars)
+        reader = threading.Thread(target=contextvars.copy_context().run, args=(relay,), name="rag-writer-log", daemon=True)
         reader.start()
         timeout = self.config.writer_timeout_s or None
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -71,3 +72,24 @@ def test_chat_empty_starts_afresh_in_the_same_session(client):
 def _text(message: dict) -> str:
     content = message["content"]
     return "".join(part.get("text", "") for part in content) if isinstance(content, list) else str(content)
+
+
+def test_an_upload_shows_its_stages_on_the_page(client, tmp_path):
+    from gradio_client import handle_file
+
+    token = uuid.uuid4().hex[:8]
+    path = tmp_path / f"stages-{token}.txt"
+    path.write_text("".join(f"Ann Vale: Buoy {i} of {token} was painted in week {i}.\nBo Rink: And buoy {i + 1}?\n"
+                            for i in range(300)), encoding="utf-8")
+    job = client.submit([handle_file(str(path))], api_name="/add_transcripts")
+    seen: set[str] = set()
+    while not job.done():
+        status = job.status()
+        for unit in status.progress_data or []:
+            if unit.desc:
+                seen.add(unit.desc)
+        time.sleep(0.05)
+    assert "added" in job.result()[0]
+    assert any(s.startswith("checking 1 file") for s in seen), seen
+    writer = ("updating the index", "embedding the new passages", "index ready")  # rag/update.py's own lines
+    assert any(s.startswith(writer) for s in seen), seen  # they reach the page from the relay thread
