@@ -50,6 +50,9 @@ _VERB_SUBJECT = re.compile(rf"{_VERB}\s+(?P<who>{_NAME})")
 # beside a quotation: `cried Jo`, `returned she`, `Jo cried`
 _BESIDE_SUBJECT_VERB = re.compile(rf"(?P<who>\b{_NAME}|{_PRONOUN})\s*(?:,[^\"“”,]{{1,160}},\s*)?{_QUOTE_VERB}")
 _BESIDE_VERB_SUBJECT = re.compile(rf"^[\s,;:—–-]*{_QUOTE_VERB}\s+(?P<who>{_NAME}|{_PRONOUN})")
+# `he added`, `continued she`: the last speaker goes on
+_CONTINUING = re.compile(rf"(?:{_PRONOUN}\s+(?:added|adds|continued|continues|went\s+on|resumed|persisted|pursued)\b"
+                         rf"|(?:added|continued|went\s+on|resumed|persisted|pursued)\s+{_PRONOUN})")
 # `said the parson.`, `cried his wife impatiently`, `whispered the housekeeper to the cook`:
 # a person the writer describes rather than names
 _DESCRIBED = re.compile(rf"^[\s,;:—–-]*{_QUOTE_VERB}\s+(?P<det>the|his|her|their|my|our)\s+(?P<words>(?:[a-z][\w-]*\s*){{1,3}})")
@@ -76,6 +79,10 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt
 _OPENERS = {'"': '"', "“": "”"}
 _SINGLE_CLOSE = re.compile(r"’(?!\w)")
 MIN_UNATTRIBUTED_WORDS = 5  # shorter unattributed quotes are scare quotes
+# A dialogue goes on across this many paragraphs of narration alone ("Mr. Bennet made no
+# answer."), as long as the next paragraph opens with a quotation
+_DIALOGUE_PAUSE = 3
+_ANTECEDENT_CHARS = 1500  # how far back "he said" looks for the person it means
 
 
 @dataclass(frozen=True)
@@ -128,9 +135,31 @@ class QuoteAttributor:
         self.text = ""
         self._paragraphs_since_speaker = 0
         # the speakers of the quotation paragraphs just before, newest last: a dialogue
-        # (cleared by a paragraph of narration alone)
+        # (cleared by more than _DIALOGUE_PAUSE paragraphs of narration alone)
         self._exchange: list[str] = []
         self._opens_quote = False  # does the paragraph being read open with a quotation?
+        self._narrated = 0  # paragraphs of narration alone since the last quotation
+        self._at = 0  # where the quotation being attributed starts
+        self._taking_turns = False  # was the last quotation paragraph a reply nobody named?
+        self._replied = False  # is this one?
+
+    def _antecedent(self) -> str | None:
+        """Whom "he said" means where nobody has spoken yet: the person last named in the
+        narration before the quote (a capitalised name, not a sentence's first word unless
+        the text names that person in full)."""
+        window = self.text[max(0, self._at - _ANTECEDENT_CHARS) : self._at]
+        quoted = [(m.start(), m.end()) for m in re.finditer(r"[“\"‘][^”\"’]*[”\"’]", window)]
+        for m in reversed(list(re.finditer(_NAME, window))):
+            if any(a <= m.start() < b for a, b in quoted):
+                continue  # a name in someone's words is who they speak of, or to
+            opening = re.search(r"(?:^|[.!?:;\"“”‘’—]\s*|\n\s*)$", window[: m.start()]) is not None
+            words = [w for w in m[0].split() if w.casefold() not in STOPWORDS]
+            if not words:
+                continue
+            name = " ".join(words)
+            if self.names.known(name) or (not opening and (len(words) > 1 or SpeakerNames._name_word(words[0]))):
+                return self.names.canonical(name)
+        return None
 
     def _turn_of(self) -> str | None:
         """In a dialogue between two people (the paragraphs before each opened with a
@@ -144,7 +173,11 @@ class QuoteAttributor:
     def _person(self, who: str) -> str | None:
         """The canonical speaker for an attribution subject, or None if not a person."""
         if re.fullmatch(_PRONOUN, who):
-            return self._turn_of() or self.last_speaker
+            # in a dialogue taking turns unattributed, "said he" is whose turn it is; after a
+            # named speaker ("Nazary said." / "We feel abandoned," he said) it is them again
+            turn = self._turn_of() if self._taking_turns else None
+            self._replied = self._replied or turn is not None
+            return turn or self.last_speaker or self._antecedent()
         words = who.split()
         # `And Tom said`, `Then said`: a sentence's opening word is no part of a name
         while words and words[0].casefold() in STOPWORDS:
@@ -166,6 +199,8 @@ class QuoteAttributor:
 
     def _attribution(self, fragment: str, before: bool) -> str | None:
         """The speaker an attribution fragment names; `before` = fragment precedes quote."""
+        if self.last_speaker and _CONTINUING.search(fragment):
+            return self.last_speaker  # `he added`: whoever spoke last goes on, in a dialogue too
         if not before:
             # fiction's attribution right after the quote: `cried his wife`, `said he`, `Jo cried`
             m = _BESIDE_VERB_SUBJECT.search(fragment) or _BESIDE_SUBJECT_VERB.match(fragment.lstrip(" ,;:—–-"))
@@ -203,14 +238,18 @@ class QuoteAttributor:
         self._paragraphs_since_speaker += 1
         if not spans:
             self.note_sentence(text[start:end])
-            self._exchange = []
+            self._narrated += 1
+            if self._narrated > _DIALOGUE_PAUSE:
+                self._exchange = []
             return [Piece(start, end, None)]
+        self._narrated = 0
         self._opens_quote = not text[start : spans[0][0] - 1].strip()
         if not self._opens_quote:
             self._exchange = []
 
         speakers: list[str | None] = []
         for k, (qs, qe) in enumerate(spans):
+            self._at = qs
             prev_end = spans[k - 1][1] + 1 if k else start
             next_start = spans[k + 1][0] - 1 if k + 1 < len(spans) else end
             after = text[qe + 1 : next_start]
@@ -231,6 +270,7 @@ class QuoteAttributor:
                 self.last_speaker, self._paragraphs_since_speaker = who, 0
             elif k == 0 and (turn := self._turn_of()):
                 who = self.last_speaker = turn  # the reply in a dialogue
+                self._replied = True
             elif (self._recent() and (_is_sentence(quote) or len(quote.split()) >= MIN_UNATTRIBUTED_WORDS)
                   and not self._names_another(before_sentence)):
                 who = self.last_speaker  # (not where the sentence names someone else: "Joe Tanaka judged it")
@@ -238,6 +278,7 @@ class QuoteAttributor:
         if speakers[0] and self._opens_quote:
             self._exchange = [*self._exchange[-3:], speakers[0]]
         self._opens_quote = False
+        self._taking_turns, self._replied = self._replied, False
 
         pieces: list[Piece] = []
         cursor = start
