@@ -362,3 +362,20 @@ def test_stop_cancels_an_answer_and_retry_asks_again(browser, tmp_path):
     finally:
         page.context.close()
         app.close()
+
+
+def test_thumbs_append_to_the_feedback_file(page, ui_server):
+    import json
+
+    feedback = Path(ui_server.pipeline.config.cache_dir) / "feedback.jsonl"
+    before = feedback.read_text(encoding="utf-8").splitlines() if feedback.exists() else []
+    ask(page, "What keeps Khalid Amiri awake at night?")
+    page.locator(".message-row.bot-row").last.get_by_role("button", name="Like", exact=True).click()
+    for _ in range(50):
+        lines = feedback.read_text(encoding="utf-8").splitlines() if feedback.exists() else []
+        if len(lines) > len(before):
+            break
+        page.wait_for_timeout(100)
+    record = json.loads(lines[-1])
+    assert record["verdict"] == "up" and record["question"] == "What keeps Khalid Amiri awake at night?"
+    assert record["answer"]["citations"][0]["speaker"] == "Khalid Amiri"
