@@ -108,6 +108,7 @@ def test_unclear_messages_and_hidden_people():
         assert unclear(message, words), message
     for message in ("Who is he?", "kalashnikov", "Amiri?", "and 1987?", "What did Nazary say about Doha?"):
         assert not unclear(message, words), message
+    assert not unclear("Amiiri?", words, {"Amiiri": "Amiri"}.get)  # a typo of a transcript's word
 
 
 def test_feedback_and_exports_hold_the_contracts_answer_objects(tmp_path):

@@ -175,9 +175,10 @@ def _file_text(path: str, mtime_ns: int) -> str:
     return Path(path).read_bytes().decode("utf-8")
 
 
-def unclear(question: str, corpus_words: frozenset[str]) -> bool:
-    """True when no word of the message is one the transcripts use or English knows
-    ("asdfgh qwerty"): there is no question to search for, and a guess would cite at random.
+def unclear(question: str, corpus_words: frozenset[str], typo_of=lambda word: None) -> bool:
+    """True when no word of the message is one the transcripts use, English knows or a typo
+    of a transcript's word (`typo_of`, the speller's) stands for ("asdfgh qwerty"): there is
+    no question to search for, and a guess would cite at random.
 
     Example: unclear("asdfgh qwerty", frozenset()) -> True; unclear("Who is Amiri?", ...) -> False
     """
@@ -185,7 +186,7 @@ def unclear(question: str, corpus_words: frozenset[str]) -> bool:
 
     words = _WORD.findall(question)
     return not any(w.casefold() in corpus_words or w.isdigit() or simplemma.is_known(w.lower(), lang="en")
-                   for w in words)
+                   or typo_of(w) for w in words)
 
 
 def hidden_by_filters(pipeline: Pipeline, query: str, speaker: str, source: SourceInfo | None) -> tuple[list[str], str]:
@@ -362,7 +363,7 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
                                        "Searching the transcripts, then writing an answer (the first one "
                                        "loads the model: allow half a minute)…"))]
         yield chat, "", answers
-        if unclear(question, facts.words()):  # no follow-up either: nothing to follow up with
+        if unclear(question, facts.words(), pipeline.retriever.speller.correct_word):  # no follow-up either: nothing to follow up with
             chat[-1] = _message("assistant", render.not_a_question_html(question, examples_asked[0] if examples_asked else ""))
             yield chat, "", answers
             return
