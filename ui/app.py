@@ -5,7 +5,12 @@
 
 It only presents. Each callback is a few lines around a Pipeline method (`ask`, `sources`,
 `passages_of`, `add_files`); the HTML comes from ui/render.py, which escapes everything
-that comes from a transcript, a file name or a user.
+that comes from a transcript, a file name or a user. Beside them, small pure helpers say
+what the page tells a user beyond an answer: a message with no question in it (`unclear`),
+a filter hiding the person asked about (`hidden_by_filters`), and what the page writes
+(`append_feedback` to feedback.jsonl, `export_files` for the conversation's downloads).
+Buttons inside chat messages ([n], show in transcript, Copy, Link, clear the filters) are
+HTML, so one script (PAGE_JS) handles them in the browser.
 """
 
 from __future__ import annotations
