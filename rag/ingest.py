@@ -172,7 +172,7 @@ def to_passages(doc: Document, segments: list[Segment], names: SpeakerNames, max
     local = dict(doc.meta.speakers)
     interviewers = {names.canonical(n) for n in doc.meta.interviewers}
     interviewees = {names.canonical(n) for n in doc.meta.interviewees}
-    # who the metadata says speaks in it: a voice "Nikolai" or "Bogoychev" is Nikolay Bogoychev
+    # who the metadata says speaks in it: a voice "Nikolai" or "Dragomirov" is Nikolay Dragomirov
     listed = tuple(dict.fromkeys((*doc.meta.speaking, *doc.meta.interviewers, *doc.meta.interviewees)))
     said = {seg.speaker: names.canonical(local.get(seg.speaker) or listed_as(seg.speaker, listed) or seg.speaker)
             for seg in segments if seg.speaker}

@@ -277,17 +277,17 @@ def listed_as(name: str, listed: Sequence[str], loose: bool = False) -> str | No
     Nikolay, or a short form, "Josh" for Joshua; for words of four letters or more), in any
     order. A name two listed people share means neither. `loose`: one such
     word is enough, for a name heard in the words, which automatic captions mishear ("my name
-    is Sandra Cimino" in a talk the programme gives to Andrea Cimmino).
+    is Marta Kovalchik" in a talk the programme gives to Marta Kowalczyk).
 
     Example:
-        >>> listed_as("Nikolai", ["Nikolay Bogoychev"]), listed_as("Sun", ["Mingqiu Sun", "Andrew Brown"])
-        ('Nikolay Bogoychev', 'Mingqiu Sun')
-        >>> listed_as("James", ["James Pearce", "James Cain"]) is None
+        >>> listed_as("Nikolai", ["Nikolay Dragomirov"]), listed_as("Raman", ["Oskar Lindqvist", "Priya Raman"])
+        ('Nikolay Dragomirov', 'Priya Raman')
+        >>> listed_as("James", ["James Whitlow", "James Okoro"]) is None
         True
         >>> listed_as("Voice 1", ["Anita Chen"]) is None
         True
-        >>> listed_as("James Cain", ["James Pearce"]), listed_as("Sandra Cimino", ["Andrea Cimmino"], loose=True)
-        (None, 'Andrea Cimmino')
+        >>> listed_as("James Okoro", ["James Whitlow"]), listed_as("Hedda Sorenson", ["Hedda Sorensen"], loose=True)
+        (None, 'Hedda Sorensen')
     """
     words = name_key(name).split()
     if not words or not listed:

@@ -74,12 +74,12 @@ def _described(fragment: str) -> str | None:
 
 # `Okafor shared her own view, saying there was` (the subject opens the sentence)
 _OPENING_SUBJECT = re.compile(rf"^\s*(?:(?:And|But|So|Then|Yet)\s+)?(?P<who>{_NAME})\b[^\"“”]*?\b{_VERB}")
-# A sentence's end: not the full stop of "Mr." (`said Mr. Bennet`)
+# A sentence's end: not the full stop of "Mr." (`said Mr. Crane`)
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)\s")
 _OPENERS = {'"': '"', "“": "”"}
 _SINGLE_CLOSE = re.compile(r"’(?!\w)")
 MIN_UNATTRIBUTED_WORDS = 5  # shorter unattributed quotes are scare quotes
-# A dialogue goes on across this many paragraphs of narration alone ("Mr. Bennet made no
+# A dialogue goes on across this many paragraphs of narration alone ("Mr. Crane made no
 # answer."), as long as the next paragraph opens with a quotation
 _DIALOGUE_PAUSE = 3
 _ANTECEDENT_CHARS = 1500  # how far back "he said" looks for the person it means

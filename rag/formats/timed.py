@@ -78,9 +78,9 @@ def name_voices(text: str, segments: Sequence[Segment], read: Reader, listed: Se
 
 def unnamed_voice(segments: Sequence[Segment], listed: Sequence[str]) -> str | None:
     """Who the unnamed voices are, given `listed`, the people the metadata says speak in the
-    source: the one listed, or of several the only one no named voice is ("Hi, this is
-    Mingqiu Sun" then an unnamed voice, in a talk by Mingqiu Sun and Andrew Brown: Andrew
-    Brown). None where that leaves nobody or several."""
+    source: the one listed, or of several the only one no named voice is ("My name is
+    Oskar Lindqvist" then an unnamed voice, in a talk by Oskar Lindqvist and Priya Raman:
+    Priya Raman). None where that leaves nobody or several."""
     if len(listed) == 1:
         return listed[0]
     named = {listed_as(s.speaker, listed) for s in segments
