@@ -39,6 +39,11 @@ def test_a_dialogue_takes_turns_where_nobody_is_named(said):
     assert said["I shall take the umbrella,"] == "Maud Finchley"  # "said she": whose turn it is
 
 
+def test_the_one_spoken_to_answers(said):
+    assert said["Maud, the carriage is here,"] == "Elias Crane"
+    assert said["Tell them I am coming."] == "Maud Finchley"
+
+
 def test_a_described_speaker_in_single_quotes(said):
     assert said["It is no use arguing with her,"] == "the housekeeper"
     assert said["She won’t listen."] == "the housekeeper"  # an apostrophe closes no quote

@@ -50,6 +50,9 @@ _VERB_SUBJECT = re.compile(rf"{_VERB}\s+(?P<who>{_NAME})")
 # beside a quotation: `cried Jo`, `returned she`, `Jo cried`
 _BESIDE_SUBJECT_VERB = re.compile(rf"(?P<who>\b{_NAME}|{_PRONOUN})\s*(?:,[^\"“”,]{{1,160}},\s*)?{_QUOTE_VERB}")
 _BESIDE_VERB_SUBJECT = re.compile(rf"^[\s,;:—–-]*{_QUOTE_VERB}\s+(?P<who>{_NAME}|{_PRONOUN})")
+# a name spoken to: `Mr. Crane, you will drown`, `My dear Maud,`, `... do you, Maud?`
+_VOCATIVE = re.compile(rf"^\W*(?:(?:[Mm]y\s+)?(?:dear|good|poor)\s+)?(?P<who>{_NAME})\s*[,!]"
+                       rf"|,\s*(?:(?:my\s+)?(?:dear|good|poor)\s+)?(?P<end>{_NAME})\s*[.?!]*\W*$")
 # `he added`, `continued she`: the last speaker goes on
 _CONTINUING = re.compile(rf"(?:{_PRONOUN}\s+(?:added|adds|continued|continues|went\s+on|resumed|persisted|pursued)\b"
                          rf"|(?:added|continued|went\s+on|resumed|persisted|pursued)\s+{_PRONOUN})")
@@ -140,6 +143,7 @@ class QuoteAttributor:
         self._opens_quote = False  # does the paragraph being read open with a quotation?
         self._narrated = 0  # paragraphs of narration alone since the last quotation
         self._at = 0  # where the quotation being attributed starts
+        self._addressed: str | None = None  # whom the last quotation paragraph spoke to by name
         self._taking_turns = False  # was the last quotation paragraph a reply nobody named?
         self._replied = False  # is this one?
 
@@ -160,6 +164,17 @@ class QuoteAttributor:
             if self.names.known(name) or (not opening and (len(words) > 1 or SpeakerNames._name_word(words[0]))):
                 return self.names.canonical(name)
         return None
+
+    def _vocative(self, quote: str) -> str | None:
+        """The person a quotation speaks to by name, at its start or its end ("Mr. Crane,
+        you will drown", "... do you, Maud?"), or None."""
+        m = _VOCATIVE.search(quote)
+        if not m:
+            return None
+        words = [w for w in (m["who"] or m["end"]).split() if w.casefold() not in STOPWORDS]
+        if not words or not SpeakerNames._name_word(words[-1]):
+            return None
+        return self.names.canonical(" ".join(words))
 
     def _turn_of(self) -> str | None:
         """In a dialogue between two people (the paragraphs before each opened with a
@@ -268,6 +283,9 @@ class QuoteAttributor:
                 who = speakers[-1]  # `were "out of reach" and "unfair" to`: one attribution, two quotes
             if who:
                 self.last_speaker, self._paragraphs_since_speaker = who, 0
+            elif k == 0 and self._opens_quote and self._addressed and self._addressed != self.last_speaker:
+                who = self.last_speaker = self._addressed  # the answer of the one just spoken to
+                self._replied = True
             elif k == 0 and (turn := self._turn_of()):
                 who = self.last_speaker = turn  # the reply in a dialogue
                 self._replied = True
@@ -275,6 +293,9 @@ class QuoteAttributor:
                   and not self._names_another(before_sentence)):
                 who = self.last_speaker  # (not where the sentence names someone else: "Joe Tanaka judged it")
             speakers.append(who)
+        # `"Good night, Sir John," said the parson`: the one spoken to answers next
+        addressed = [self._vocative(text[qs:qe]) for qs, qe in spans]
+        self._addressed = next((a for a in reversed(addressed) if a and a not in speakers), None)
         if speakers[0] and self._opens_quote:
             self._exchange = [*self._exchange[-3:], speakers[0]]
         self._opens_quote = False
