@@ -48,6 +48,7 @@ def test_a_described_speaker_in_single_quotes(said):
     assert said["It is no use arguing with her,"] == "the housekeeper"
     assert said["She won’t listen."] == "the housekeeper"  # an apostrophe closes no quote
     assert "said she." not in said  # a bare attribution is no passage
+    assert said["Is it raining still?"] == "a small boy"  # `a small boy asked`
 
 
 def test_paragraphs_restored_keeps_every_offset():

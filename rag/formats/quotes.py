@@ -58,13 +58,16 @@ _CONTINUING = re.compile(rf"(?:{_PRONOUN}\s+(?:added|adds|continued|continues|we
                          rf"|(?:added|continued|went\s+on|resumed|persisted|pursued)\s+{_PRONOUN})")
 # `said the parson.`, `cried his wife impatiently`, `whispered the housekeeper to the cook`:
 # a person the writer describes rather than names
-_DESCRIBED = re.compile(rf"^[\s,;:—–-]*{_QUOTE_VERB}\s+(?P<det>the|his|her|their|my|our)\s+(?P<words>(?:[a-z][\w-]*\s*){{1,3}})")
+_DETERMINER = r"(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Oo]ur|[Aa]n?)"
+_DESCRIBED = re.compile(rf"^[\s,;:—–-]*{_QUOTE_VERB}\s+(?P<det>{_DETERMINER})\s+(?P<words>(?:[a-z][\w-]*\s*){{1,3}})")
+# `the boy said`, `a voice cried` right after the quote
+_DESCRIBED_SUBJECT = re.compile(rf"^[\s,;:—–-]*(?P<det>{_DETERMINER})\s+(?P<words>(?:[a-z][\w-]*\s+){{1,2}}){_QUOTE_VERB}")
 
 
 def _described(fragment: str) -> str | None:
     """"the old man" in `said the old man to ...`: the words after the determiner up to a
     small word or an adverb, at most two."""
-    m = _DESCRIBED.search(fragment)
+    m = _DESCRIBED.search(fragment) or _DESCRIBED_SUBJECT.search(fragment)
     if not m:
         return None
     words = []
@@ -72,7 +75,7 @@ def _described(fragment: str) -> str | None:
         if w in STOPWORDS or w.endswith("ly"):
             break
         words.append(w)
-    return f"{m['det']} {' '.join(words)}" if 0 < len(words) <= 2 else None
+    return f"{m['det'].lower()} {' '.join(words)}" if 0 < len(words) <= 2 else None
 
 
 # `Okafor shared her own view, saying there was` (the subject opens the sentence)
