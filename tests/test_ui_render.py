@@ -242,6 +242,9 @@ def test_filter_note_says_who_is_hidden_and_offers_to_clear():
     hidden = render.answer_html(Answer("q", "Khalid Amiri is not quoted on this.", True, (), ()), filter_note=note)
     assert "Hidden by a filter" in hidden and "Not in the transcripts" not in hidden
     assert "not quoted" not in hidden.split('<pre class="rag-plain">')[0]  # what the filter made false, unsaid
+    text = render.filter_note_text(["Khalid Amiri"], "only words said by Ali Nazary", True)
+    copied = render.answer_text(Answer("q", "Khalid Amiri is not quoted on this.", True, (), ()), filter_text=text)
+    assert copied.startswith("The filter (only words said by Ali Nazary) hides Khalid Amiri") and "not quoted" not in copied
 
 
 def test_not_a_question_has_no_citations():

@@ -388,8 +388,9 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
             yield chat, "", answers
             return
         note = render.filter_note_html(hidden, what, question, answer.abstained)
-        chat[-1] = _message("assistant", render.answer_html(answer, facts.get, key=str(len(chat) - 1), filter_note=note,
-                                                               sentence=facts.sentence))
+        chat[-1] = _message("assistant", render.answer_html(
+            answer, facts.get, key=str(len(chat) - 1), filter_note=note, sentence=facts.sentence,
+            filter_text=render.filter_note_text(hidden, what, answer.abstained)))
         yield chat, "", answers + [(len(chat) - 1, answer)]
 
     def retry(chat: list, speaker: str, source: str, answerer: str, answers: list, data: gr.RetryData):

@@ -258,33 +258,42 @@ def answerer_note(answer: Answer) -> str:
     return ""
 
 
+def filter_note_text(hidden: Sequence[str], what: str, abstained: bool) -> str:
+    """The words of filter_note_html, as text (for Copy): "The filter (...) hides X: ..."."""
+    if not hidden:
+        return ""
+    said = ("so their own words were not searched and this answer cannot say what they said"
+            if abstained else "so the answer below leaves out their own words")
+    return f"The filter ({what}) hides {' and '.join(hidden)}: {said}."
+
+
 def filter_note_html(hidden: Sequence[str], what: str, question: str, abstained: bool) -> str:
     """Says that a filter hides the person asked about, and offers to ask again without it.
     `what` names the filter ("only words said by Ali Nazary")."""
     if not hidden:
         return ""
-    people = " and ".join(esc(p) for p in hidden)
-    said = ("so their own words were not searched and this answer cannot say what they said"
-            if abstained else "so the answer below leaves out their own words")
-    return (f'<div class="rag-filtered">The filter ({esc(what)}) hides {people}: {said}. '
+    return (f'<div class="rag-filtered">{esc(filter_note_text(hidden, what, abstained))} '
             f'<a class="rag-clear" href="#ask?{esc(urlencode({"q": question}))}">Clear the filters and ask again</a></div>')
 
 
-def tools_html(answer: Answer, facts: Callable[[str], SourceInfo | None] = lambda source: None) -> str:
+def tools_html(answer: Answer, facts: Callable[[str], SourceInfo | None] = lambda source: None,
+               filter_text: str = "") -> str:
     """Copy (clean text, no markup) and a link that asks the question again."""
     return (f'<div class="rag-tools"><button type="button" class="rag-copy" title="copy the answer and its sources as text">'
             f'Copy</button><a class="rag-link" href="?{esc(urlencode({"q": answer.question}))}" '
             f'title="copy a link that asks this question">Link</a></div>'
-            f'<pre class="rag-plain">{esc(answer_text(answer, facts))}</pre>')  # CSS hides it
+            f'<pre class="rag-plain">{esc(answer_text(answer, facts, filter_text))}</pre>')  # CSS hides it
 
 
 def answer_html(answer: Answer, facts: Callable[[str], SourceInfo | None] = lambda source: None,
                 key: str = "", filter_note: str = "",
-                sentence: Callable[[Citation], tuple[str, int, int] | None] = lambda c: None) -> str:
+                sentence: Callable[[Citation], tuple[str, int, int] | None] = lambda c: None,
+                filter_text: str = "") -> str:
     """A whole chat reply: the answer and its source cards, or an abstention banner and the
     closest mentions. `facts(source)` gives publication/date/URL for an uncited passage.
     `key` makes the cards' anchors unique on the page (one per message); `filter_note` is
-    filter_note_html's warning, shown first; `sentence(c)` is quoted_sentence's for c."""
+    filter_note_html's warning, shown first (`filter_text`, filter_note_text's, the same for
+    Copy); `sentence(c)` is quoted_sentence's for c."""
     if answer.abstained:
         cards = [hit_card(h, facts(h.passage.source)) for h in answer.hits]
         shown, folded = cards[:SHOWN_MENTIONS], cards[SHOWN_MENTIONS:]
@@ -298,12 +307,12 @@ def answer_html(answer: Answer, facts: Callable[[str], SourceInfo | None] = lamb
         said = "" if filter_note else f'<div class="rag-text">{text_html(answer.text)}</div>'
         return (f'<div class="rag-abstain">{filter_note}<div class="rag-banner">{banner}</div>'
                 f'{said}{searched_html(answer)}{mentions}'
-                f'{tools_html(answer, facts)}</div>')
+                f'{tools_html(answer, facts, filter_text)}</div>')
     cards = "".join(citation_card(c, key, sentence(c)) for c in answer.citations)
     label = "Source" if len(answer.citations) == 1 else "Sources"
     return (f'<div class="rag-answer">{filter_note}<div class="rag-text">{answer_text_html(answer, key)}</div>'
             f'{answerer_note(answer)}{searched_html(answer)}'
-            f'<div class="rag-sub">{label}: who said it, where</div>{cards}{tools_html(answer, facts)}</div>')
+            f'<div class="rag-sub">{label}: who said it, where</div>{cards}{tools_html(answer, facts, filter_text)}</div>')
 
 
 def not_a_question_html(question: str, example: str = "") -> str:
@@ -322,10 +331,15 @@ def where_text(c: Citation | Passage, publication: str = "", date: str = "") -> 
     return ", ".join(x for x in parts if x)
 
 
-def answer_text(answer: Answer, facts: Callable[[str], SourceInfo | None] = lambda source: None) -> str:
+def answer_text(answer: Answer, facts: Callable[[str], SourceInfo | None] = lambda source: None,
+                filter_text: str = "") -> str:
     """The answer as plain text: its words with [n], then the numbered sources (speaker,
-    title, publication, date, timestamp, quote, URL). What Copy puts on the clipboard."""
+    title, publication, date, timestamp, quote, URL). What Copy puts on the clipboard.
+    `filter_text` (a filter hid the person asked about) comes first, and replaces an
+    abstention's words, which the filter made false."""
     lines = [answer.text.strip()]
+    if filter_text:
+        lines = [filter_text] if answer.abstained else [filter_text, ""] + lines
     if answer.citations:
         lines += ["", "Sources:"]
         for c in answer.citations:
