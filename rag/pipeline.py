@@ -75,8 +75,9 @@ class Pipeline:
         self._warm = False  # warm() again after each index swap
         # questions' and sentences' vectors, kept across index swaps
         c = self.config
-        self._reader = None if c.reader_model == "none" else load_reader(c.reader_model)  # loads on first use
         self._vectors = VectorCache(load_embedder(c.embedding_model, c.embedding_batch_size, c.embedding_backend), c.sentence_cache)
+        self._reader = None if c.reader_model == "none" else load_reader(  # loads on first use; the packaged reader's features come from the default embedder
+            c.reader_model, self._vectors if c.embedding_model in ("", "default") else None)
         self._load(index or open_index(self.config.corpus, self.config, log=log))
 
     def warm(self, background: bool = True) -> threading.Thread | None:

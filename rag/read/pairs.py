@@ -65,13 +65,14 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return sentence_spans(text, 0, len(text)) if text.strip() else []
 
 
-def _hardest(question: str, pool: list[Candidate], n: int) -> list[Candidate]:
+def _hardest(question: str, pool: list[Candidate], n: int | None) -> list[Candidate]:
+    """The n sentences sharing most words with the question (n None: all of them)."""
     ranked = sorted(pool, key=lambda c: -overlap(question, c.text))
-    return ranked[:n]
+    return ranked if n is None else ranked[:n]
 
 
 # --- SQuAD 2.0 ------------------------------------------------------------------------------
-def squad_pairs(path: Path, split: str, negatives: int = 2) -> Iterator[Pair]:
+def squad_pairs(path: Path, split: str, negatives: int | None = 2) -> Iterator[Pair]:
     """split: "train" (articles not held out) or "held_out"."""
     data = json.loads(path.read_text(encoding="utf-8"))["data"]
     for article in data:
@@ -109,7 +110,7 @@ def _asked_before(turns: list[Candidate], i: int) -> str:
     return ""
 
 
-def molweni_pairs(path: Path, split: str, negatives: int = 3) -> Iterator[Pair]:
+def molweni_pairs(path: Path, split: str, negatives: int | None = 3) -> Iterator[Pair]:
     dialogues = json.loads(path.read_text(encoding="utf-8"))["data"]["dialogues"]
     for d in dialogues:
         if held_out(d["context"]) != (split == "held_out"):
@@ -155,7 +156,7 @@ def _scene_turns(path: Path) -> list[tuple[str, str]]:
     return turns
 
 
-def friendsqa_pairs(root: Path, negatives: int = 3) -> Iterator[Pair]:
+def friendsqa_pairs(root: Path, negatives: int | None = 3) -> Iterator[Pair]:
     scenes: dict[str, list[list[Candidate]]] = {}
     for line in (root / "questions.jsonl").open(encoding="utf-8"):
         row = json.loads(line)
@@ -202,7 +203,7 @@ def seeds_pairs(cases: Path, corpus: Path, negatives: int = 4) -> Iterator[Pair]
     pool: list[tuple[str, int, Candidate]] = []  # (source, start offset, candidate)
     for p in passages:
         for s, e in sentences(p.text):
-            pool.append((p.source, p.start + s, Candidate(p.text[s:e], p.speaker, p.question)))
+            pool.append((p.source, p.file_span(s, e)[0], Candidate(p.text[s:e], p.speaker, p.question)))
     for line in cases.open(encoding="utf-8"):
         row = json.loads(line)
         if row.get("history"):

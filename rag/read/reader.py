@@ -124,10 +124,15 @@ class SentenceTransformersReader:
         return _sigmoid(raw[:, 0])
 
 
-def load_reader(model: str = "default") -> Reader:
-    """`default` (the packaged model), `none`-free: a folder with an ONNX export, or any
-    cross-encoder by hub id or folder."""
+def load_reader(model: str = "default", vectors=None) -> Reader:
+    """`default` (the packaged model, rag/read/features.py; `vectors`: the pipeline's
+    rag.embed.VectorCache, shared), a folder with an ONNX export, or any cross-encoder by
+    hub id or folder."""
     if model in ("", "default"):
+        if (MODEL_DIR / "reader.npz").exists():
+            from .features import FeatureReader
+
+            return FeatureReader(MODEL_DIR / "reader.npz", vectors)
         return OnnxReader(MODEL_DIR)
     path = Path(model)
     if path.is_dir() and any((path / n).exists() for n in ("model.onnx", "model_int8.onnx")):
