@@ -335,7 +335,7 @@ Held out before training, by a fixed rule on the text (never trained on): SQuAD 
 Molweni dialogues whose SHA-1 is 0 mod 5. Also never trained on: FriendsQA `test`, QMSum,
 `evals/cases/seeds_test.jsonl`.
 
-## Held-out figures (from the training run)
+## Held-out figures (from the training run; ties count as draws)
 Per question, every sentence of its context scored: top-1 = the best-scoring sentence holds
 the answer (answerable questions); no-answer accuracy = the best score stays under 0.5
 (unanswerable ones); AUC = how well the best score separates the two. "lexical" is the
