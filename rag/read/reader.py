@@ -1,12 +1,13 @@
 """The reader: how likely each candidate sentence is to answer a question.
 
-A cross-encoder reads the question beside one candidate at a time: the sentence, who said
-it and, in a conversation, the question it replies to (`Candidate.as_text`). It was trained
-on public QA data (`python -m rag.read.train`, see rag/read/model/README.md) to tell a
-sentence that answers from one that only mentions the topic, so the answerer needs no
-phrase rules for that. The default model ships in the package as an int8 ONNX file and
-runs in ONNX Runtime; any cross-encoder by hub id or folder replaces it
-(`RAG_READER_MODEL`), run by sentence-transformers.
+A reader scores each candidate: the sentence, who said it and, in a conversation, the
+question it replies to (`Candidate`; a cross-encoder reads `Candidate.as_text()` beside the
+question). The packaged one (rag/read/features.py) was trained on public QA data
+(`python -m rag.read.train`, see rag/read/model/README.md) to tell a sentence that answers
+from one that only mentions the topic. Any cross-encoder replaces it (`RAG_READER_MODEL`):
+by hub id or folder, run by sentence-transformers, or a folder with an ONNX export
+(`model.onnx` or `model_int8.onnx` and its tokenizer, as `--kind cross-encoder` writes), run
+by ONNX Runtime.
 
 Example:
     >>> Candidate("It cost forty dollars.", "Ann Lee", "How much was it?").as_text()

