@@ -330,9 +330,10 @@ class ExtractiveAnswerer:
         # the passage before a passage in its source (the turn a reply answers), where known
         self.preceding = preceding or (lambda passage: None)
         self.roles = roles  # who the transcripts call what ("the spokesperson")
-        # the reader (rag/read): P(sentence answers); with it, a sentence's base score is the
-        # calibrated combiner of its features, and the answer abstains when no sentence near the
-        # top reaches reader_threshold
+        # the reader (rag/read): P(sentence answers). With the phrase checks (`rules`, the
+        # default) it adds READER_WEIGHT x P to each sentence's score; without them (measured
+        # worse, README) a sentence's score is the fitted combiner of its features and the
+        # answer abstains when no sentence near the top reaches reader_threshold
         self.reader = reader
         self.reader_threshold = reader_threshold
         self.combiner = combiner  # bias, then weights of: passage score, overlap, cosine, reader probability
