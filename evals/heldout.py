@@ -32,28 +32,18 @@ from rag.config import Config
 from rag.embed import load_embedder
 from rag.read import load_reader
 from rag.read.pairs import Pair, held_out, molweni_pairs, overlap, squad_pairs
-from rag.read.train import BENCH, evaluate
-
-
-def _grouped(pairs: list[Pair], score) -> np.ndarray:
-    out = np.zeros(len(pairs), dtype=np.float32)
-    groups: dict[str, list[int]] = {}
-    for i, p in enumerate(pairs):
-        groups.setdefault(p.group, []).append(i)
-    for idx in groups.values():
-        out[idx] = score(pairs[idx[0]].question, [pairs[i].candidate for i in idx])
-    return out
+from rag.read.train import BENCH, evaluate, scored_by_question
 
 
 def sentence_level(pairs: list[Pair], reader, embedder, threshold: float) -> dict:
-    reader_scores = _grouped(pairs, reader.score)
+    reader_scores = scored_by_question(pairs, reader.score)
 
     def lexical_cosine(question, candidates):
         vectors = embedder.encode_documents([question] + [c.text for c in candidates])
         cos = vectors[1:] @ vectors[0]
         return np.array([0.5 * overlap(question, c.text) + 0.5 * x for c, x in zip(candidates, cos)])
 
-    base = evaluate(_grouped(pairs, lexical_cosine), pairs)
+    base = evaluate(scored_by_question(pairs, lexical_cosine), pairs)
     base.pop("no_answer_acc")  # it is no probability: compare how it separates (AUC), not at 0.5
     return {"reader": evaluate(reader_scores, pairs, threshold), "lexical+cosine": base}
 

@@ -31,6 +31,20 @@ def seeds_index():
 
 
 @pytest.fixture(scope="session")
+def pipeline(seeds_index):
+    """One pipeline over the seeds, shared by the answer tests (a test file may define its own)."""
+    from rag.pipeline import Pipeline
+
+    return Pipeline(index=seeds_index)
+
+
+@pytest.fixture(scope="session")
+def texts():
+    """The seeds' file texts, by file name: what citations must quote verbatim."""
+    return {p.name: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
+
+
+@pytest.fixture(scope="session")
 def retriever(seeds_index):
     from rag.retrieve import Retriever
 

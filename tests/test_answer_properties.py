@@ -22,16 +22,6 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def pipeline(seeds_index):
-    return Pipeline(index=seeds_index)
-
-
-@pytest.fixture(scope="module")
-def texts():
-    return {p.name: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
-
-
-@pytest.fixture(scope="module")
 def cases(texts):
     return [c for c in load_cases(texts=texts) if not c.history]
 

@@ -17,17 +17,6 @@ from hypothesis import strategies as st
 from rag.errors import UserError
 from rag.pipeline import Pipeline
 
-from .conftest import SEEDS
-
-
-@pytest.fixture(scope="session")
-def pipeline(seeds_index):
-    return Pipeline(index=seeds_index)
-
-
-@pytest.fixture(scope="session")
-def texts():
-    return {p.name: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
 
 
 def transcript_pipeline(folder, name: str, text: str) -> Pipeline:

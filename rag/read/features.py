@@ -26,14 +26,9 @@ from typing import Sequence
 
 import numpy as np
 
+from .pairs import _STOP, _WORD
 from .reader import Candidate
 
-_WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset(
-    "a an the of to in on at for by with and or but is are was were be been being do does did done what who whom "
-    "whose which when where why how that this these those it its he she they them his her their i you we me my "
-    "your our us as from about into than then there here so if not no yes can could would should will shall may "
-    "might must have has had having say says said tell told".split())
 KINDS = ("who", "when", "where", "why", "how many", "how much", "how", "which", "what", "yes/no")
 _KIND = [(k, re.compile(rf"\b{k}\b", re.IGNORECASE)) for k in KINDS[:-1]]
 _NUMBER_WORDS = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"

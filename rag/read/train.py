@@ -291,9 +291,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.kind == "features":
             from .features import FeatureReader
 
-            row["reader"] = evaluate(_score_grouped(FeatureReader(args.out / "reader.npz"), ps), ps)
+            row["reader"] = evaluate(scored_by_question(ps, FeatureReader(args.out / "reader.npz").score), ps)
         for label, folder in (("fp32", args.work), ("int8", args.out)) if args.kind == "cross-encoder" else ():
-            row[label] = evaluate(_score_grouped(OnnxReader(folder), ps), ps)
+            row[label] = evaluate(scored_by_question(ps, OnnxReader(folder).score), ps)
         figures[name] = row
         print(name, json.dumps(row), flush=True)
 
@@ -381,13 +381,14 @@ def write_card(out: Path, m: dict) -> None:
                                                rows=rows, held=held), encoding="utf-8")
 
 
-def _score_grouped(reader: OnnxReader, pairs: list[Pair]) -> np.ndarray:
+def scored_by_question(pairs: list[Pair], score) -> np.ndarray:
+    """`score(question, candidates)` for each question's pairs at once (one call a question)."""
     out = np.zeros(len(pairs), dtype=np.float32)
     groups: dict[str, list[int]] = {}
     for i, p in enumerate(pairs):
         groups.setdefault(p.group, []).append(i)
     for idx in groups.values():
-        out[idx] = reader.score(pairs[idx[0]].question, [pairs[i].candidate for i in idx])
+        out[idx] = score(pairs[idx[0]].question, [pairs[i].candidate for i in idx])
     return out
 
 
